@@ -1,0 +1,160 @@
+"""Adam and AdamW (and AMSGrad, an option of both)."""
+from typing import Any, NamedTuple
+
+from ._backend import maximum, sqrt
+from ._base import boolean, leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
+
+__all__ = ["adam", "adamw", "AdamState"]
+
+
+class AdamState(NamedTuple):
+    """``m``: EMA of g; ``v``: EMA of g²; ``v_max``: running max of v (amsgrad only)."""
+
+    count: int
+    m: Any
+    v: Any
+    v_max: Any
+
+
+_ADAM_MATH = r"""
+    At step :math:`t = 1, 2, \dots`, elementwise, with :math:`m_0 = v_0 = 0`
+    (``count`` holds :math:`t - 1` before the update):
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
+            \quad\text{(adam: L2 penalty in the gradient)} \\
+        m_t &= \beta_1\, m_{t-1} + (1 - \beta_1)\, g_t \\
+        v_t &= \beta_2\, v_{t-1} + (1 - \beta_2)\, g_t^2 \\
+        v^{\max}_t &= \max(v^{\max}_{t-1}, v_t)
+            \quad\text{(amsgrad; then } v^{\max}_t \text{ replaces } v_t \text{ below)} \\
+        \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) \\
+        \theta_t &= \theta_{t-1} - \eta_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+            \;\bigl[\,-\ \eta_t \lambda\, \theta_{t-1}
+            \text{ (adamw: decay decoupled from the gradient)}\bigr]
+
+    ``eps`` is added **outside** the square root, to the bias-corrected
+    :math:`\sqrt{\hat v_t}` (Algorithm 1 of the paper, and torch). AMSGrad
+    takes the maximum of the *uncorrected* :math:`v_t` and then corrects it,
+    as torch does."""
+
+_ADAM_DIFFER = r"""
+    How others differ:
+        Keras uses the paper's "epsilon hat" form,
+        :math:`\eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)\cdot m_t/(\sqrt{v_t}+\hat\epsilon)`
+        with :math:`\hat\epsilon` = 1e-7; it equals this rule only as eps -> 0.
+        optax matches torch (and adds an optional ``eps_root`` inside the
+        root) but its AMSGrad takes the max of the *corrected*
+        :math:`\hat v_t`. AdamW's default weight decay is 1e-2 in torch, 1e-4
+        in optax and 4e-3 in Keras."""
+
+
+def _adam_family(factory, decoupled, lr, beta1, beta2, eps, amsgrad, weight_decay):
+    lr = learning_rate(lr)
+    beta1 = unit_interval("beta1", beta1)
+    beta2 = unit_interval("beta2", beta2)
+    eps = non_negative("eps", eps)
+    amsgrad = boolean("amsgrad", amsgrad)
+    weight_decay = non_negative("weight_decay", weight_decay)
+
+    def init(params):
+        return AdamState(count=0, m=zeros_tree(params), v=zeros_tree(params), v_max=zeros_tree(params) if amsgrad else None)
+
+    def update(grads, state, params=None):
+        need_params(params, weight_decay)
+        eta = lr_at(lr, state.count)
+        t = state.count + 1
+
+        def step(g, theta, m, v, v_max):
+            if weight_decay and not decoupled:
+                g = g + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            v = beta2 * v + (1 - beta2) * g * g
+            if amsgrad:
+                v_max = maximum(v_max, v)
+            m_hat = m / (1 - beta1**t)
+            v_hat = (v_max if amsgrad else v) / (1 - beta2**t)
+            update = -eta * m_hat / (sqrt(v_hat) + eps)
+            if weight_decay and decoupled:
+                update = update - eta * weight_decay * theta
+            return update, m, v, v_max
+
+        updates, m, v, v_max = leafwise(step, grads, params, state.m, state.v, state.v_max)
+        return updates, AdamState(t, m, v, v_max)
+
+    return make_optimizer(
+        factory, init, update, lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad, weight_decay=weight_decay
+    )
+
+
+def adam(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, weight_decay=0.0):
+    return _adam_family(adam, False, lr, beta1, beta2, eps, amsgrad, weight_decay)
+
+
+def adamw(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, weight_decay=1e-2):
+    return _adam_family(adamw, True, lr, beta1, beta2, eps, amsgrad, weight_decay)
+
+
+_ARGS = r"""
+    Args:
+        lr: learning rate :math:`\eta` >= 0, or a schedule. Default 1e-3.
+        beta1: decay :math:`\beta_1` of the first moment, in [0, 1). Default 0.9.
+        beta2: decay :math:`\beta_2` of the second moment, in [0, 1). Default 0.999.
+        eps: :math:`\epsilon` >= 0. Default 1e-8.
+        amsgrad: use the running maximum of :math:`v_t` (Reddi et al.).
+            Default False."""
+
+adam.__doc__ = (
+    r"""Adam (torch.optim.Adam): momentum on g, scaled by a running RMS of g.
+"""
+    + _ADAM_MATH
+    + _ARGS
+    + r"""
+        weight_decay: L2 penalty :math:`\lambda` >= 0 added to the gradient
+            (coupled: it is rescaled by :math:`\hat v`). Default 0.
+
+    Example:
+
+    >>> import numpy as np, optlib
+    >>> opt = optlib.adam(lr=0.1)
+    >>> x = np.array([1.0, 100.0]); state = opt.init(x)
+    >>> updates, state = opt.update(2 * x, state)
+    >>> updates.round(6)   # bias correction: the first step is -lr * sign(g)
+    array([-0.1, -0.1])
+
+    References:
+        Kingma and Ba, "Adam: A method for stochastic optimization", ICLR
+        2015 (arXiv:1412.6980). Reddi, Kale and Kumar, "On the convergence
+        of Adam and beyond", ICLR 2018 (AMSGrad).
+"""
+    + _ADAM_DIFFER
+)
+
+adamw.__doc__ = (
+    r"""AdamW (torch.optim.AdamW): Adam with weight decay decoupled from the gradient.
+
+    The decay :math:`-\eta_t\lambda\theta_{t-1}` is added to the Adam step
+    instead of entering :math:`g_t`, so every weight shrinks by the same
+    factor :math:`1 - \eta_t\lambda` regardless of its gradient history.
+    With ``weight_decay=0`` it is exactly :func:`adam`.
+"""
+    + _ADAM_MATH
+    + _ARGS
+    + r"""
+        weight_decay: decoupled decay :math:`\lambda` >= 0. Default 1e-2.
+
+    Example:
+
+    >>> import numpy as np, optlib
+    >>> opt = optlib.adamw(lr=0.1, weight_decay=0.5)
+    >>> x = np.array([2.0]); state = opt.init(x)
+    >>> updates, state = opt.update(np.array([0.0]), state, x)  # zero gradient
+    >>> updates            # only the decay: -lr * weight_decay * x
+    array([-0.1])
+
+    References:
+        Loshchilov and Hutter, "Decoupled weight decay regularization",
+        ICLR 2019 (arXiv:1711.05101).
+"""
+    + _ADAM_DIFFER
+)

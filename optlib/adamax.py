@@ -1,0 +1,81 @@
+"""Adamax: Adam with the infinity norm in place of the RMS."""
+from typing import Any, NamedTuple
+
+from ._base import leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
+from ._backend import maximum
+
+__all__ = ["adamax", "AdamaxState"]
+
+
+class AdamaxState(NamedTuple):
+    """``m``: EMA of g; ``u``: exponentially weighted infinity norm of g."""
+
+    count: int
+    m: Any
+    u: Any
+
+
+def adamax(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
+    r"""Adamax (torch.optim.Adamax), section 7.1 of the Adam paper.
+
+    At step :math:`t = 1, 2, \dots`, elementwise, with :math:`m_0 = u_0 = 0`:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda\,\theta_{t-1} \\
+        m_t &= \beta_1\, m_{t-1} + (1 - \beta_1)\, g_t \\
+        u_t &= \max(\beta_2\, u_{t-1},\ |g_t| + \epsilon) \\
+        \theta_t &= \theta_{t-1} - \frac{\eta_t}{1 - \beta_1^t}\, \frac{m_t}{u_t}
+
+    ``eps`` is added to :math:`|g_t|` **inside** the max, as torch does;
+    :math:`u_t` needs no bias correction.
+
+    Args:
+        lr: learning rate :math:`\eta` >= 0, or a schedule. Default 2e-3.
+        beta1: decay :math:`\beta_1` in [0, 1). Default 0.9.
+        beta2: decay :math:`\beta_2` of the norm, in [0, 1). Default 0.999.
+        eps: :math:`\epsilon` >= 0. Default 1e-8.
+        weight_decay: L2 penalty :math:`\lambda` >= 0. Default 0.
+
+    Example:
+
+    >>> import numpy as np, optlib
+    >>> opt = optlib.adamax(lr=0.1, eps=0.0)
+    >>> x = np.array([1.0, -100.0]); state = opt.init(x)
+    >>> updates, state = opt.update(2 * x, state)
+    >>> updates            # the first step is -lr * sign(g)
+    array([-0.1,  0.1])
+
+    References:
+        Kingma and Ba, "Adam: A method for stochastic optimization", ICLR
+        2015, section 7.1.
+
+    How others differ:
+        optax matches torch. Keras and Lasagne take :math:`\max(\beta_2 u, |g|)`
+        and divide by :math:`u_t + \epsilon`.
+    """
+    lr = learning_rate(lr)
+    beta1 = unit_interval("beta1", beta1)
+    beta2 = unit_interval("beta2", beta2)
+    eps = non_negative("eps", eps)
+    weight_decay = non_negative("weight_decay", weight_decay)
+
+    def init(params):
+        return AdamaxState(count=0, m=zeros_tree(params), u=zeros_tree(params))
+
+    def update(grads, state, params=None):
+        need_params(params, weight_decay)
+        eta = lr_at(lr, state.count)
+        t = state.count + 1
+
+        def step(g, theta, m, u):
+            if weight_decay:
+                g = g + weight_decay * theta
+            m = beta1 * m + (1 - beta1) * g
+            u = maximum(beta2 * u, abs(g) + eps)
+            return -eta / (1 - beta1**t) * m / u, m, u
+
+        updates, m, u = leafwise(step, grads, params, state.m, state.u)
+        return updates, AdamaxState(t, m, u)
+
+    return make_optimizer(adamax, init, update, lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay)
