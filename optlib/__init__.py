@@ -7,6 +7,7 @@ with :func:`apply_updates`. Names and defaults follow torch.optim, which is
 also the test oracle. The same rules run on NumPy arrays and torch tensors.
 """
 from . import schedules
+from ._backend import ema
 from ._base import Optimizer, apply_updates
 from .adadelta import AdadeltaState, adadelta
 from .adagrad import AdagradState, adagrad

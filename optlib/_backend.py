@@ -45,3 +45,20 @@ def cos(x):
 
 def sin(x):
     return _torch().sin(x) if is_torch(x) else np.sin(x)
+
+
+def ema(avg, x, decay):
+    r"""One step of an exponential moving average: ``decay * avg + (1 - decay) * x``.
+
+    The newest ``x`` gets weight :math:`1 - \beta` and the one :math:`k`
+    steps back :math:`(1 - \beta)\beta^k`: roughly an average over the last
+    :math:`1/(1 - \beta)` values. On torch tensors this is one fused
+    ``torch.lerp`` (the same operation torch.optim uses) instead of three.
+
+    >>> import numpy as np
+    >>> ema(np.array([0.0]), np.array([1.0]), decay=0.9)
+    array([0.1])
+    """
+    if is_torch(avg):
+        return _torch().lerp(avg, x, 1 - decay)
+    return decay * avg + (1 - decay) * x

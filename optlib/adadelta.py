@@ -1,7 +1,7 @@
 """Adadelta: RMSprop with the units fixed by a running average of past steps."""
 from typing import Any, NamedTuple
 
-from ._backend import sqrt
+from ._backend import ema, sqrt
 from ._base import leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
 
 __all__ = ["adadelta", "AdadeltaState"]
@@ -36,7 +36,8 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
         lr: a factor :math:`\eta` >= 0 on the step, or a schedule. Default 1.0.
         rho: decay :math:`\rho` of both averages, in [0, 1). Default 0.9.
         eps: :math:`\epsilon` >= 0; it also sets the size of the first steps
-            (about :math:`\sqrt{\epsilon}` / rms(g)·g). Default 1e-6.
+            (about :math:`\sqrt{\epsilon}` / rms(g)·g). With ``eps=0``,
+            :math:`u` stays 0 and the parameters never move. Default 1e-6.
         weight_decay: L2 penalty :math:`\lambda` >= 0. Default 0.
 
     Example:
@@ -71,9 +72,9 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0):
         def step(g, theta, v, u):
             if weight_decay:
                 g = g + weight_decay * theta
-            v = rho * v + (1 - rho) * g * g
+            v = ema(v, g * g, rho)  # rho * v + (1 - rho) * g**2
             delta = sqrt(u + eps) / sqrt(v + eps) * g
-            u = rho * u + (1 - rho) * delta * delta
+            u = ema(u, delta * delta, rho)
             return -eta * delta, v, u
 
         updates, v, u = leafwise(step, grads, params, state.v, state.u)

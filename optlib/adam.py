@@ -1,7 +1,7 @@
 """Adam and AdamW (and AMSGrad, an option of both)."""
 from typing import Any, NamedTuple
 
-from ._backend import maximum, sqrt
+from ._backend import ema, maximum, sqrt
 from ._base import boolean, leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
 
 __all__ = ["adam", "adamw", "AdamState"]
@@ -68,8 +68,8 @@ def _adam_family(factory, decoupled, lr, beta1, beta2, eps, amsgrad, weight_deca
         def step(g, theta, m, v, v_max):
             if weight_decay and not decoupled:
                 g = g + weight_decay * theta
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
+            m = ema(m, g, beta1)  # beta1 * m + (1 - beta1) * g
+            v = ema(v, g * g, beta2)  # beta2 * v + (1 - beta2) * g**2
             if amsgrad:
                 v_max = maximum(v_max, v)
             m_hat = m / (1 - beta1**t)

@@ -2,7 +2,7 @@
 from typing import Any, NamedTuple
 
 from ._base import leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
-from ._backend import maximum
+from ._backend import ema, maximum
 
 __all__ = ["adamax", "AdamaxState"]
 
@@ -71,7 +71,7 @@ def adamax(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
         def step(g, theta, m, u):
             if weight_decay:
                 g = g + weight_decay * theta
-            m = beta1 * m + (1 - beta1) * g
+            m = ema(m, g, beta1)  # beta1 * m + (1 - beta1) * g
             u = maximum(beta2 * u, abs(g) + eps)
             return -eta / (1 - beta1**t) * m / u, m, u
 

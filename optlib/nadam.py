@@ -1,7 +1,7 @@
 """NAdam: Adam with Nesterov momentum."""
 from typing import Any, NamedTuple
 
-from ._backend import sqrt
+from ._backend import ema, sqrt
 from ._base import leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
 
 __all__ = ["nadam", "NAdamState"]
@@ -82,8 +82,8 @@ def nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, momentum_decay=4e-3, weight
         def step(g, theta, m, v):
             if weight_decay:
                 g = g + weight_decay * theta
-            m = beta1 * m + (1 - beta1) * g
-            v = beta2 * v + (1 - beta2) * g * g
+            m = ema(m, g, beta1)  # beta1 * m + (1 - beta1) * g
+            v = ema(v, g * g, beta2)  # beta2 * v + (1 - beta2) * g**2
             denom = sqrt(v / (1 - beta2**t)) + eps
             update = -eta * (1 - mu) / (1 - mu_product) * g / denom - eta * mu_next / (1 - mu_product * mu_next) * m / denom
             return update, m, v

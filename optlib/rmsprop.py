@@ -1,7 +1,7 @@
 """RMSprop: divide by a running root-mean-square of recent gradients."""
 from typing import Any, NamedTuple
 
-from ._backend import sqrt
+from ._backend import ema, sqrt
 from ._base import boolean, leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
 
 __all__ = ["rmsprop", "RMSpropState"]
@@ -86,9 +86,9 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, centered=False, momentum=0.0, weight_
         def step(g, theta, v, g_avg, b):
             if weight_decay:
                 g = g + weight_decay * theta
-            v = alpha * v + (1 - alpha) * g * g
+            v = ema(v, g * g, alpha)  # alpha * v + (1 - alpha) * g**2
             if centered:
-                g_avg = alpha * g_avg + (1 - alpha) * g
+                g_avg = ema(g_avg, g, alpha)
                 r = sqrt(v - g_avg * g_avg) + eps
             else:
                 r = sqrt(v) + eps

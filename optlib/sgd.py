@@ -1,7 +1,7 @@
 """Stochastic gradient descent, with heavy-ball or Nesterov momentum."""
 from typing import Any, NamedTuple
 
-from ._base import boolean, leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, zeros_tree
+from ._base import boolean, leafwise, learning_rate, lr_at, make_optimizer, need_params, non_negative, unit_interval, zeros_tree
 
 __all__ = ["sgd", "SGDState"]
 
@@ -72,9 +72,7 @@ def sgd(lr=1e-3, momentum=0.0, nesterov=False, weight_decay=0.0):
         (Keras folds old learning rates into :math:`v`).
     """
     lr = learning_rate(lr)
-    momentum = non_negative("momentum", momentum)
-    if momentum >= 1:
-        raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+    momentum = unit_interval("momentum", momentum)
     nesterov = boolean("nesterov", nesterov)
     if nesterov and momentum == 0:
         raise ValueError("nesterov=True requires momentum > 0 (got momentum=0.0)")
