@@ -16,6 +16,9 @@ from .adamax import AdamaxState, adamax
 from .nadam import NAdamState, nadam
 from .rmsprop import RMSpropState, rmsprop
 from .sgd import SGDState, sgd
+from . import objectives  # noqa: E402  (test functions: optlib.objectives.rosenbrock() ...)
+from .runner import Trajectory, minimize  # noqa: E402
+from . import plotting  # noqa: E402  (optlib.plotting.contour, .trajectory, .compare ...)
 
 OPTIMIZERS = {f.__name__: f for f in (sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam)}
 

@@ -1,0 +1,357 @@
+"""Plots for the chapters, so that a notebook cell shows the idea, not matplotlib.
+
+Every helper draws on an ``ax`` (made if not given) and returns it, or
+returns the figure it made; none calls ``plt.show()``. Each optimizer name
+keeps its color across the whole book (see :func:`color_for`), and figures are
+about 9 inches wide at a modest dpi, so committed notebook images stay small.
+"""
+import zlib
+
+import numpy as np
+
+from .objectives import Objective
+from .runner import minimize
+
+__all__ = ["color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare"]
+
+WIDTH = 9.0  # inches; a page-wide figure
+DPI = 80  # inline PNGs of ~720 px width: sharp enough, small in git
+
+# matplotlib's tab10 palette, one fixed color per optimizer family, so "adam"
+# is the same red in every chapter. Names are matched by the longest key
+# contained in the lower-cased label ("Adam, lr=0.1" -> "adam", "nadam" -> "nadam").
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+)
+_FAMILY = {
+    "gd": 0, "sgd": 0,
+    "momentum": 1, "heavy ball": 1,
+    "nesterov": 2,
+    "adagrad": 4,
+    "rmsprop": 5,
+    "adadelta": 6,
+    "adam": 3,
+    "adamw": 9,
+    "adamax": 8,
+    "nadam": 7,
+    "amsgrad": 9,
+}
+
+
+def color_for(name):
+    """The color of optimizer ``name``: fixed for known families, else a stable hash.
+
+    >>> color_for("Adam (lr=0.1)") == color_for("adam")
+    True
+    """
+    label = str(name).lower()
+    keys = [k for k in _FAMILY if k in label]
+    if keys:
+        return PALETTE[_FAMILY[max(keys, key=len)]]
+    # zlib.crc32, not hash(): Python salts str hashes per process, and a
+    # color that changed between runs would change committed notebooks.
+    return PALETTE[zlib.crc32(label.encode()) % len(PALETTE)]
+
+
+def _colors(names):
+    """``color_for`` each name, but never the same color twice in one figure."""
+    colors, used = {}, set()
+    for name in names:
+        c = color_for(name)
+        if c in used:  # e.g. "adam lr=0.1" and "adam lr=0.01"
+            c = next((p for p in PALETTE if p not in used), c)
+        colors[name] = c
+        used.add(c)
+    return colors
+
+
+def _plt():
+    # pyplot is imported on first use, not with optlib: it takes about half a
+    # second and picks a GUI backend, which a script training a torch model
+    # with optlib's optimizers does not need.
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _axes(ax, size=(5.0, 4.0)):
+    if ax is None:
+        _, ax = _plt().subplots(figsize=size, dpi=DPI)
+    return ax
+
+
+def _levels(z, n, log):
+    """Contour levels for the grid values ``z``.
+
+    Log-spaced above the lowest value, from the 1% quantile of the grid up, so
+    a flat valley floor gets as many contour lines as the steep walls
+    (Rosenbrock's and Beale's values span five orders of magnitude).
+    """
+    lo, hi = float(z.min()), float(z.max())
+    span = hi - lo
+    if span <= 0:  # a constant function: any increasing levels will do
+        return lo + np.arange(n, dtype=float)
+    if not log:
+        return np.linspace(lo, hi, n)
+    floor = max(float(np.quantile(z - lo, 0.01)), span * 1e-9)
+    return lo + np.concatenate([[0.0], np.geomspace(floor, span, n - 1)])
+
+
+def contour(objective, ax=None, bounds=None, levels=30, log_levels=True, filled=True, resolution=200):
+    """Contours of a 2-D objective over its window, with its minimizer as a star.
+
+    Parameters
+    ----------
+    objective : Objective
+        A 2-D objective (``objective.dim == 2``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made if None.
+    bounds : ((x1min, x1max), (x2min, x2max)), optional
+        Window; default ``objective.bounds``.
+    levels : int
+        Number of contour levels.
+    log_levels : bool
+        Space levels logarithmically above the minimum (default) or evenly.
+    filled : bool
+        Filled contours under thin lines (default) or lines only.
+    resolution : int
+        Grid points per axis.
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from optlib.objectives import rosenbrock
+    >>> ax = contour(rosenbrock())
+    >>> print([float(v) for v in ax.get_xlim()], ax.get_title())
+    [-2.0, 2.0] Rosenbrock
+    >>> plt.close(ax.figure)
+    """
+    if not isinstance(objective, Objective) or objective.dim != 2:
+        raise ValueError(f"contour needs a 2-D Objective, got {objective!r}; use plot_1d for 1-D ones")
+    (x1lo, x1hi), (x2lo, x2hi) = bounds if bounds is not None else objective.bounds
+    ax = _axes(ax)
+    x1, x2 = np.meshgrid(np.linspace(x1lo, x1hi, resolution), np.linspace(x2lo, x2hi, resolution))
+    z = objective.value(np.stack([x1, x2], axis=-1))
+    lv = _levels(z, levels, log_levels)
+    # Color by level index, not by value: with log-spaced levels a linear
+    # color scale would paint almost everything the same dark blue.
+    from matplotlib.colors import BoundaryNorm
+
+    norm = BoundaryNorm(lv, ncolors=256)  # viridis has 256 colors
+    if filled:
+        ax.contourf(x1, x2, z, lv, cmap="viridis", norm=norm, alpha=0.55)
+        ax.contour(x1, x2, z, lv, colors="k", linewidths=0.3, alpha=0.35)
+    else:
+        ax.contour(x1, x2, z, lv, cmap="viridis", norm=norm, linewidths=0.8)
+    if objective.minimizer is not None:
+        ax.plot(*objective.minimizer, marker="*", ms=14, color="gold", mec="k", ls="none", zorder=5)
+    # Fixed limits (this also turns autoscaling off): a diverging path drawn
+    # later must not zoom the plot out to 1e30.
+    ax.set_xlim(x1lo, x1hi)
+    ax.set_ylim(x2lo, x2hi)
+    ax.set_aspect("equal", adjustable="box")  # so a round bowl looks round
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(objective.name)
+    return ax
+
+
+def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
+    """Draw a 2-D trajectory: the path with a dot per iterate, a square at the start, a cross at the end.
+
+    Three lines are added to ``ax``: the path, the start and the end. A
+    diverged run gets "(diverged)" appended to its legend label.
+
+    Parameters
+    ----------
+    traj : Trajectory
+        From :func:`optlib.runner.minimize` on a 2-D objective.
+    ax : matplotlib Axes
+        Usually the output of :func:`contour`.
+    label : str, optional
+        Legend label; also picks the color via :func:`color_for`.
+    color : color, optional
+        Overrides the label's color.
+    marker, ms : optional
+        Marker of the iterates and its size (default: smaller for long runs).
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    xs = np.asarray(traj.xs)
+    if xs.ndim != 2 or xs.shape[1] != 2:
+        raise ValueError(f"trajectory needs 2-D iterates, got xs of shape {xs.shape}; use plot_1d for 1-D ones")
+    if color is None:
+        color = color_for(label) if label is not None else "C3"
+    if ms is None:
+        ms = 3.0 if len(xs) <= 60 else 1.5
+    if label is not None and traj.diverged:
+        label = f"{label} (diverged)"
+    ax.plot(xs[:, 0], xs[:, 1], "-", marker=marker, ms=ms, lw=1.2, color=color, label=label)
+    ax.plot(*xs[0], "s", ms=6, color=color, mec="k")
+    ax.plot(*xs[-1], "X", ms=8, color=color, mec="k")
+    return ax
+
+
+def loss_curves(trajs, ax=None, log=True, min_value=None):
+    """Loss against step for several runs, one line per name.
+
+    Parameters
+    ----------
+    trajs : dict[str, Trajectory]
+        Label -> trajectory.
+    ax : matplotlib Axes, optional
+    log : bool
+        Logarithmic y axis, unless some plotted value is <= 0 (a loss that
+        can be negative, or that reached 0 exactly): then it stays linear.
+    min_value : float, optional
+        Plot ``loss - min_value`` (the gap to the optimum), typically
+        ``objective.min_value``: on a log axis its slope is the rate.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    if not isinstance(trajs, dict):
+        raise TypeError(f"trajs must be a dict of name -> Trajectory, got {type(trajs).__name__}")
+    ax = _axes(ax, size=(5.0, 3.5))
+    shift = 0.0 if min_value is None else float(min_value)
+    lowest = np.inf
+    for name, c in _colors(trajs).items():
+        t = trajs[name]
+        y = np.asarray(t.losses) - shift
+        lowest = min(lowest, float(y.min()))
+        label = f"{name} (diverged)" if t.diverged else name
+        ax.plot(np.arange(len(y)), y, color=c, lw=1.5, label=label)
+    if log and lowest > 0:
+        ax.set_yscale("log")
+    ax.set_xlabel("step $k$")
+    ax.set_ylabel("$f(x_k)$" if min_value is None else "$f(x_k) - f^*$")
+    if trajs:
+        ax.legend(fontsize="small")
+    return ax
+
+
+def plot_1d(objective, traj=None, ax=None, label=None, color=None):
+    """A 1-D objective's curve and the iterates of one or several runs on it.
+
+    Parameters
+    ----------
+    objective : Objective
+        A 1-D objective; the window is ``objective.bounds``, widened to show
+        every iterate.
+    traj : Trajectory or dict[str, Trajectory], optional
+        One run, or several by name (each in its :func:`color_for` color).
+    ax : matplotlib Axes, optional
+    label : str, optional
+        Legend label of a single run.
+    color : color or dict[str, color], optional
+        Its color, or for a dict of runs a color per name.
+
+    Returns
+    -------
+    matplotlib Axes: the curve is its first line, then one line per run.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> from optlib.objectives import nonconvex_1d
+    >>> ax = plot_1d(nonconvex_1d())
+    >>> len(ax.lines)
+    1
+    >>> plt.close(ax.figure)
+    """
+    if not isinstance(objective, Objective) or objective.dim != 1:
+        raise ValueError(f"plot_1d needs a 1-D Objective, got {objective!r}; use contour for 2-D ones")
+    if traj is None:
+        runs, colors = {}, {}
+    elif isinstance(traj, dict):
+        runs, colors = traj, (color if isinstance(color, dict) else _colors(traj))
+    else:
+        runs = {label: traj}
+        colors = {label: color if color is not None else (color_for(label) if label is not None else "C3")}
+    ax = _axes(ax, size=(5.0, 3.5))
+    lo = min([objective.bounds[0]] + [float(t.xs.min()) for t in runs.values()])
+    hi = max([objective.bounds[1]] + [float(t.xs.max()) for t in runs.values()])
+    grid = np.linspace(lo, hi, 400)
+    ax.plot(grid, objective.value(grid[:, None]), color="0.3", lw=1.5)
+    for name, t in runs.items():
+        ax.plot(t.xs[:, 0], t.losses, "-o", ms=4, lw=1, color=colors[name], label=name)
+    ax.set_xlabel("$x$")
+    ax.set_ylabel("$f(x)$")
+    ax.set_title(objective.name)
+    return ax
+
+
+def compare(objective, opts, x0, steps, overlay=True, log=True, bounds=None):
+    """Run several optimizers from the same start and show them side by side.
+
+    Parameters
+    ----------
+    objective : Objective
+    opts : dict[str, optimizer]
+        Label -> optimizer, e.g. ``{"GD": optlib.sgd(lr=0.4), "momentum":
+        optlib.sgd(lr=0.4, momentum=0.5)}``.
+    x0 : array_like
+        Common starting point.
+    steps : int
+        Updates per optimizer.
+    overlay : bool
+        All paths in one panel (default), or one panel per optimizer.
+    log : bool
+        Logarithmic loss axis.
+    bounds : ((x1min, x1max), (x2min, x2max)), optional
+        Window of the contour plots (2-D); default ``objective.bounds``.
+
+    Returns
+    -------
+    (matplotlib Figure, dict[str, Trajectory])
+        The figure shows the paths (on contours in 2-D, on the curve in 1-D,
+        omitted in higher dimensions), then the loss curves in its last axes.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import optlib
+    >>> from optlib.objectives import ill_conditioned
+    >>> opts = {"GD": optlib.sgd(lr=0.4), "momentum": optlib.sgd(lr=0.4, momentum=0.5)}
+    >>> fig, trajs = compare(ill_conditioned(), opts, x0=[-5.0, -2.0], steps=20)
+    >>> print(len(fig.axes), {k: f"{t.final_loss:.2e}" for k, t in trajs.items()})
+    2 {'GD': '8.90e-02', 'momentum': '3.98e-04'}
+    >>> plt.close(fig)
+    """
+    if not isinstance(objective, Objective):
+        raise TypeError(
+            f"objective must be an Objective (to know its dimension and window), got {type(objective).__name__}"
+        )
+    if not isinstance(opts, dict) or not opts:
+        raise TypeError("opts must be a non-empty dict of name -> optimizer")
+    trajs = {name: minimize(opt, objective, x0, steps) for name, opt in opts.items()}
+    colors = _colors(trajs)
+    # Above 2-D there is nothing to draw a path on: only the loss panel.
+    groups = [] if objective.dim > 2 else [trajs] if overlay else [{n: t} for n, t in trajs.items()]
+    fig, axes = _plt().subplots(
+        1, len(groups) + 1, figsize=(WIDTH, 3.8), dpi=DPI, squeeze=False, layout="constrained"
+    )
+    axes = list(axes[0])
+    for ax, group in zip(axes, groups):
+        if objective.dim == 2:
+            contour(objective, ax=ax, bounds=bounds)
+            for name, t in group.items():
+                trajectory(t, ax, label=name, color=colors[name])
+        else:
+            plot_1d(objective, group, ax=ax, color={n: colors[n] for n in group})
+        if len(groups) > 1:
+            ax.set_title(next(iter(group)))
+    loss_curves(trajs, ax=axes[-1], log=log)
+    axes[-1].set_title("loss")
+    return fig, trajs

@@ -1,0 +1,339 @@
+"""Objectives: hand-written gradients against torch autograd, and closed-form facts.
+
+The oracle for every gradient is autograd applied to the objective's own
+``value`` on a float64 tensor: the value formula and the derivative formula
+are written separately, so a slip in either shows up as a mismatch.
+"""
+import dataclasses
+
+import numpy as np
+import pytest
+import torch
+
+from optlib.objectives import (
+    Objective,
+    beale,
+    ill_conditioned,
+    least_squares,
+    logistic,
+    nonconvex_1d,
+    quadratic,
+    quadratic_1d,
+    rosenbrock,
+    saddle,
+)
+
+_rng = np.random.default_rng(0)
+_X = _rng.normal(size=(40, 3))
+_y_reg = _X @ np.array([1.0, -2.0, 0.5]) + 0.1 * _rng.normal(size=40)
+_y_cls = (_X[:, 0] + 0.5 * _rng.normal(size=40) > 0).astype(float)
+
+
+def _spd(d, eigenvalues, seed):
+    """A symmetric matrix with the given eigenvalues and a random eigenbasis."""
+    q, _ = np.linalg.qr(np.random.default_rng(seed).normal(size=(d, d)))
+    return q @ np.diag(eigenvalues) @ q.T
+
+
+# One table of cases drives every generic test below.
+OBJECTIVES = {
+    "quadratic_1d": quadratic_1d(),
+    "quadratic_1d(a=3)": quadratic_1d(3.0),
+    "nonconvex_1d": nonconvex_1d(),
+    "quadratic": quadratic(_spd(3, [0.5, 2.0, 7.0], seed=1), b=[1.0, -1.0, 2.0], c=3.0),
+    "quadratic-indefinite": quadratic(_spd(2, [-1.0, 3.0], seed=2), b=[0.5, 0.5]),
+    "ill_conditioned": ill_conditioned(),
+    "saddle": saddle(),
+    "rosenbrock": rosenbrock(),
+    "rosenbrock(a=2,b=5)": rosenbrock(a=2.0, b=5.0),
+    "beale": beale(),
+    "least_squares": least_squares(_X, _y_reg),
+    "logistic": logistic(_X, _y_cls),
+    "logistic(l2=0.1)": logistic(_X, _y_cls, l2=0.1),
+}
+CASES = pytest.mark.parametrize("f", OBJECTIVES.values(), ids=OBJECTIVES.keys())
+WITH_MINIMIZER = {k: f for k, f in OBJECTIVES.items() if f.minimizer is not None}
+
+
+def _points(f, n=6, seed=0):
+    """n seeded random points in f's plotting window (or N(0, 1) without one)."""
+    rng = np.random.default_rng(seed)
+    if f.bounds is None:
+        return rng.normal(size=(n, f.dim))
+    lo, hi = np.array(f.bounds, dtype=float).reshape(f.dim, 2).T
+    return lo + (hi - lo) * rng.random(size=(n, f.dim))
+
+
+def _autograd(f, x):
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    value = f.value(t)
+    value.backward()
+    return value.item(), t.grad.numpy()
+
+
+# ------------------------------------------------------------ generic checks
+
+@CASES
+def test_grad_matches_torch_autograd(f):
+    for x in _points(f):
+        value, g_torch = _autograd(f, x)
+        g = f.grad(x)
+        assert g.shape == x.shape and g.dtype == np.float64
+        scale = max(1.0, np.abs(g_torch).max())
+        np.testing.assert_allclose(g, g_torch, rtol=1e-10, atol=1e-10 * scale)
+        np.testing.assert_allclose(f.value(x), value, rtol=1e-12)
+
+
+@CASES
+def test_value_on_a_batch_equals_value_pointwise(f):
+    pts = _points(f, n=12, seed=1)
+    grid = pts.reshape(3, 4, f.dim)  # like a meshgrid stacked on the last axis
+    batch = f.value(grid)
+    assert batch.shape == (3, 4)
+    expected = np.array([f.value(p) for p in pts]).reshape(3, 4)
+    np.testing.assert_allclose(batch, expected, rtol=1e-13, atol=1e-13)
+    grads = np.array([f.grad(p) for p in pts]).reshape(grid.shape)
+    np.testing.assert_allclose(f.grad(grid), grads, rtol=1e-13, atol=1e-13)
+
+
+@CASES
+def test_interface(f):
+    x = _points(f, n=1)[0]
+    value, grad = f.value_and_grad(x)
+    assert f(x) == value == f.value(x)
+    np.testing.assert_array_equal(grad, f.grad(x))
+    assert np.ndim(value) == 0
+    assert isinstance(f.name, str) and f.name
+    assert repr(f) == f"Objective({f.name!r}, dim={f.dim})"
+    if f.dim == 1:
+        lo, hi = f.bounds
+        assert lo < hi
+    elif f.dim == 2:
+        (a, b), (c, d) = f.bounds
+        assert a < b and c < d
+    # grad of a tensor is computed in NumPy too
+    np.testing.assert_array_equal(f.grad(torch.tensor(x, requires_grad=True)), grad)
+    # a list and a Python int array work as well as a float array
+    assert f(list(x)) == value
+    assert f.value(np.zeros(f.dim, dtype=int)) == f.value(np.zeros(f.dim))
+
+
+@CASES
+def test_objective_is_immutable(f):
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.name = "other"
+    for arr in (f.minimizer, f.hessian):
+        if arr is not None:
+            with pytest.raises(ValueError):
+                arr[0] = 1.0
+
+
+@CASES
+def test_wrong_shape_of_x_is_an_error(f):
+    with pytest.raises(ValueError, match="x must have shape"):
+        f.value(np.zeros(f.dim + 1))
+    with pytest.raises(TypeError, match="x must hold real numbers"):
+        f.value(np.array(["a"] * f.dim))
+
+
+@pytest.mark.parametrize("f", WITH_MINIMIZER.values(), ids=WITH_MINIMIZER.keys())
+def test_minimizer_is_a_stationary_point_with_value_min_value(f):
+    x = f.minimizer
+    assert x.shape == (f.dim,)
+    np.testing.assert_allclose(f.grad(x), 0.0, atol=1e-10)
+    assert f.value(x) == pytest.approx(f.min_value, rel=1e-12, abs=1e-12)
+    # and no nearby point is lower (it is a minimum, not a saddle)
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        assert f.value(x + 1e-3 * rng.normal(size=f.dim)) >= f.min_value - 1e-12
+
+
+def test_no_minimizer_when_there_is_none():
+    for name in ("nonconvex_1d", "quadratic-indefinite", "saddle", "logistic"):
+        f = OBJECTIVES[name]
+        assert f.minimizer is None and f.min_value is None
+    # a 1-D parabola opening downwards has no minimum either
+    assert quadratic_1d(-1.0).minimizer is None
+
+
+@CASES
+def test_value_works_on_float32_tensors(f):
+    x = _points(f, n=1)[0]
+    t = torch.tensor(x, dtype=torch.float32)
+    assert f.value(t).dtype == torch.float32
+    assert f.value(t).item() == pytest.approx(float(f.value(x)), rel=1e-5, abs=1e-5)
+
+
+# ------------------------------------------------------------ closed-form facts
+
+def test_quadratic_eigenvalues_and_minimizer():
+    A = _spd(3, [0.5, 2.0, 7.0], seed=1)
+    b = np.array([1.0, -1.0, 2.0])
+    f = quadratic(A, b, c=3.0)
+    np.testing.assert_allclose(f.eigenvalues, [0.5, 2.0, 7.0], rtol=1e-12)
+    np.testing.assert_allclose(A @ f.minimizer, b, rtol=1e-12)
+    np.testing.assert_array_equal(f.hessian, A)
+    # value by the textbook formula, written out here independently
+    x = np.array([0.3, -1.2, 2.0])
+    assert f(x) == pytest.approx(0.5 * x @ A @ x - b @ x + 3.0, rel=1e-14)
+
+
+def test_ill_conditioned_is_the_d2l_function():
+    f = ill_conditioned()
+    np.testing.assert_array_equal(f.eigenvalues, [0.2, 4.0])
+    np.testing.assert_array_equal(f.hessian, np.diag([0.2, 4.0]))
+    x = np.array([-5.0, -2.0])
+    assert f(x) == pytest.approx(0.1 * 25 + 2 * 4)
+    np.testing.assert_array_equal(f.grad(x), [0.2 * -5.0, 4 * -2.0])
+    (x1lo, x1hi), (x2lo, x2hi) = f.bounds
+    assert x1lo < -5 < 0 < x1hi and x2lo < -2 < 0 < x2hi  # start and minimum visible
+
+
+def test_saddle():
+    f = saddle()
+    np.testing.assert_array_equal(f.eigenvalues, [-2.0, 2.0])
+    np.testing.assert_array_equal(f.grad([0.0, 0.0]), [0.0, 0.0])
+    assert f([1.0, 2.0]) == 1.0 - 4.0
+
+
+@pytest.mark.parametrize("a, b", [(1.0, 100.0), (2.0, 5.0), (-0.5, 1.0)])
+def test_rosenbrock_minimum_at_a_a_squared(a, b):
+    f = rosenbrock(a, b)
+    np.testing.assert_array_equal(f.minimizer, [a, a * a])
+    assert f.min_value == 0.0 and f(f.minimizer) == 0.0
+    np.testing.assert_array_equal(f.grad(f.minimizer), [0.0, 0.0])
+    assert f([0.0, 0.0]) == a * a  # (a - 0)^2 + b (0 - 0)^2
+    (x1lo, x1hi), (x2lo, x2hi) = f.bounds
+    assert x1lo < a < x1hi and x2lo < a * a < x2hi
+
+
+def test_beale_known_values():
+    f = beale()
+    assert f([3.0, 0.5]) == 0.0
+    assert f([0.0, 0.0]) == 1.5**2 + 2.25**2 + 2.625**2  # 14.203125
+
+
+def test_quadratic_1d_is_a_x_squared():
+    f = quadratic_1d(3.0)
+    assert f([2.0]) == 12.0 and f(2.0) == 12.0  # a plain number is accepted
+    np.testing.assert_array_equal(f.grad([2.0]), [12.0])
+    assert f.grad(2.0).shape == ()  # the gradient is shaped like x
+    np.testing.assert_array_equal(f.eigenvalues, [6.0])  # f'' = 2a
+    assert f.min_value == 0.0 and f.minimizer.tolist() == [0.0]
+
+
+def _local_minima(f, n=200_001):
+    """Local minima of a 1-D objective in its window, found numerically:
+    sign changes of f' from - to +, refined by bisection."""
+    xs = np.linspace(*f.bounds, n)
+    g = f.grad(xs[:, None])[:, 0]
+    minima = []
+    for i in np.flatnonzero((g[:-1] < 0) & (g[1:] >= 0)):
+        lo, hi = xs[i], xs[i + 1]
+        for _ in range(60):
+            mid = 0.5 * (lo + hi)
+            lo, hi = (mid, hi) if f.grad([mid])[0] < 0 else (lo, mid)
+        minima.append(0.5 * (lo + hi))
+    return np.array(minima)
+
+
+def test_nonconvex_1d_has_several_local_minima():
+    f = nonconvex_1d()
+    minima = _local_minima(f)
+    assert len(minima) >= 2
+    for m in minima:
+        # the root of f' is a true local minimum of f: f'' > 0 (by autograd)
+        t = torch.tensor([m], dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(f.value(t), t, create_graph=True)
+        (h,) = torch.autograd.grad(g.sum(), t)
+        assert abs(g.item()) < 1e-9 and h.item() > 0
+    # the global minimum of the window is one of them, and lower than the rest
+    grid = np.linspace(*f.bounds, 200_001)
+    best = grid[np.argmin(f.value(grid[:, None]))]
+    assert np.min(np.abs(minima - best)) < 1e-4
+    assert f.value([best]) < max(f.value([m]) for m in minima)
+
+
+def test_least_squares_matches_lstsq():
+    f = OBJECTIVES["least_squares"]
+    w, *_ = np.linalg.lstsq(_X, _y_reg)
+    np.testing.assert_allclose(f.minimizer, w, rtol=1e-10)
+    n = len(_y_reg)
+    assert f.min_value == pytest.approx(np.sum((_X @ w - _y_reg) ** 2) / (2 * n), rel=1e-12)
+    np.testing.assert_allclose(f.hessian, _X.T @ _X / n, rtol=1e-14)
+    # rank-deficient X: many minimizers, so none is reported, but min_value is
+    X = np.column_stack([_X[:, 0], 2 * _X[:, 0]])
+    g = least_squares(X, _y_reg)
+    assert g.minimizer is None and g.min_value > 0
+
+
+def test_logistic_matches_torch_bce_with_logits():
+    w = np.array([0.3, -0.7, 1.1])
+    for l2 in (0.0, 0.1):
+        f = logistic(_X, _y_cls, l2=l2)
+        z = torch.tensor(_X @ w)
+        expected = torch.nn.functional.binary_cross_entropy_with_logits(z, torch.tensor(_y_cls)).item()
+        assert f(w) == pytest.approx(expected + 0.5 * l2 * w @ w, rel=1e-12)
+
+
+def test_logistic_is_stable_for_huge_logits():
+    f = logistic(1e4 * _X, _y_cls)  # logits ~ 1e4: exp would overflow
+    w = np.array([1.0, -1.0, 1.0])
+    value, grad = f.value_and_grad(w)  # filterwarnings=error: no overflow warning
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    _, g_torch = _autograd(f, w)
+    np.testing.assert_allclose(grad, g_torch, rtol=1e-10, atol=1e-10)
+
+
+# ------------------------------------------------------------ bad input
+
+@pytest.mark.parametrize(
+    "args, error, match",
+    [
+        (([[1.0, 2.0, 3.0]],), ValueError, "A must be a square"),
+        ((np.ones(3),), ValueError, "A must be a square"),
+        (([[1.0, 2.0], [0.0, 1.0]],), ValueError, "A must be symmetric"),
+        (([[1.0, np.nan], [np.nan, 1.0]],), ValueError, "A must be finite"),
+        (([["a", "b"], ["c", "d"]],), TypeError, "A must hold real numbers"),
+        ((np.eye(2, dtype=complex),), TypeError, "A must hold real numbers"),
+        ((np.eye(2), [1.0, 2.0, 3.0]), ValueError, r"b must have shape \(2,\)"),
+    ],
+)
+def test_quadratic_rejects_bad_input(args, error, match):
+    with pytest.raises(error, match=match):
+        quadratic(*args)
+
+
+@pytest.mark.parametrize("make", [least_squares, logistic])
+@pytest.mark.parametrize(
+    "X, y, error, match",
+    [
+        (np.ones(5), np.zeros(5), ValueError, "X must be a non-empty 2-D"),
+        (np.ones((0, 2)), np.zeros(0), ValueError, "X must be a non-empty 2-D"),
+        (np.ones((5, 2)), np.zeros(4), ValueError, r"y must have shape \(5,\)"),
+        (np.ones((5, 2)), np.zeros((5, 1)), ValueError, r"y must have shape \(5,\)"),
+        (np.full((5, 2), "x"), np.zeros(5), TypeError, "X must hold real numbers"),
+        (np.ones((5, 2)), np.array(["0"] * 5), TypeError, "y must hold real numbers"),
+        (np.full((5, 2), np.inf), np.zeros(5), ValueError, "X must be finite"),
+    ],
+)
+def test_data_objectives_reject_bad_input(make, X, y, error, match):
+    with pytest.raises(error, match=match):
+        make(X, y)
+
+
+def test_logistic_rejects_bad_labels_and_penalty():
+    with pytest.raises(ValueError, match="y must hold labels 0 and 1"):
+        logistic(_X, 2 * _y_cls - 1)  # labels in {-1, 1}
+    with pytest.raises(ValueError, match="l2 must be >= 0"):
+        logistic(_X, _y_cls, l2=-0.1)
+    assert logistic(_X, _y_cls.astype(bool)).dim == 3  # boolean labels are fine
+
+
+def test_other_factories_reject_bad_input():
+    with pytest.raises(ValueError, match="b must be > 0"):
+        rosenbrock(b=0.0)
+    with pytest.raises(TypeError, match="a must hold real numbers"):
+        quadratic_1d("1")
+    with pytest.raises(ValueError, match="dim must be a positive int"):
+        Objective("f", 0, lambda x: x, lambda x: x)
