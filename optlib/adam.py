@@ -96,6 +96,7 @@ def adamw(lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8, amsgrad=False, weight_decay
 
 
 _ARGS = r"""
+
     Args:
         lr: learning rate :math:`\eta` >= 0, or a schedule. Default 1e-3.
         beta1: decay :math:`\beta_1` of the first moment, in [0, 1). Default 0.9.

@@ -1,0 +1,41 @@
+# The README names two commands: `make book` and `make test`.
+# Both create .venv from requirements.txt when it is missing or stale.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv assets book test notebooks student bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Offline browser assets (MathJax, require.js, widget manager), pinned in
+# package-lock.json; `npm ci` runs only when the lock file is newer than
+# node_modules. tools/offline_assets.py copies what pages load into _assets/.
+NPM    ?= npm
+ASSETS := _assets/VERSIONS.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	$(NPM) ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+$(ASSETS): node_modules/.package-lock.json tools/offline_assets.py
+	$(PYTHON) tools/offline_assets.py
+
+assets: $(ASSETS)
+
+book: $(STAMP) $(ASSETS)
+	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+clean:
+	rm -rf _build
