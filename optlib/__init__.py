@@ -19,6 +19,7 @@ from .sgd import SGDState, sgd
 from . import objectives  # noqa: E402  (test functions: optlib.objectives.rosenbrock() ...)
 from .runner import Trajectory, minimize  # noqa: E402
 from . import plotting  # noqa: E402  (optlib.plotting.contour, .trajectory, .compare ...)
+from . import checks, display  # noqa: E402  (exercise checks; source() and glue() for notebooks)
 
 OPTIMIZERS = {f.__name__: f for f in (sgd, adagrad, rmsprop, adadelta, adam, adamw, adamax, nadam)}
 

@@ -14,18 +14,29 @@ import textwrap
 __all__ = ["glue", "source"]
 
 
-def glue(name, value):
-    """Display ``value`` and record it under ``name`` for ``{glue:text}`` roles.
+# myst-nb's prefix for glued outputs that are recorded but not shown.
+_HIDDEN = "application/papermill.record/"
 
-    Floats are best rounded first (``glue("x1", round(x1, 6))``): the shown
-    value is what nbval compares and what the prose quotes.
+
+def glue(name, value, display=False):
+    """Record ``value`` under ``name`` for Jupyter Book's ``{glue:text}`` role.
+
+    The prose then quotes the computed value: ``{glue:text}`gd_x1:.6f```.
+    By default nothing is shown in the notebook (print the value for the
+    reader as you like); the recorded text is still part of the cell's output,
+    so nbval compares it. ``display=True`` also shows it.
     """
     from IPython.core.formatters import format_display_data
-    from IPython.display import display
+    from IPython.display import display as show
 
+    if hasattr(value, "item") and getattr(value, "shape", None) == ():
+        # NumPy 2 scalars print as np.float64(0.5), which the {glue:text}
+        # role cannot format: record the plain Python number.
+        value = value.item()
     bundle, metadata = format_display_data(value)
-    metadata["scrapbook"] = {"name": name, "mime_prefix": ""}
-    display(bundle, raw=True, metadata=metadata)
+    prefix = "" if display else _HIDDEN
+    metadata["scrapbook"] = {"name": name, "mime_prefix": prefix}
+    show({prefix + k: v for k, v in bundle.items()}, raw=True, metadata=metadata)
 
 
 def _without_docstring(code):

@@ -196,7 +196,7 @@ def quadratic_1d(a=1.0):
     """
     a = float(_numeric("a", a))
     f = quadratic([[2.0 * a]])
-    return dataclasses.replace(f, name="x^2" if a == 1 else f"{a:g} x^2", bounds=(-2.0, 2.0))
+    return dataclasses.replace(f, name="x²" if a == 1 else f"{a:g} x²", bounds=(-2.0, 2.0))
 
 
 def nonconvex_1d():
@@ -231,12 +231,12 @@ def nonconvex_1d():
         x = x[..., 0]
         return (np.cos(np.pi * x) - np.pi * x * np.sin(np.pi * x))[..., None]
 
-    return Objective("x cos(pi x)", 1, value, grad, bounds=(-1.0, 2.0))
+    return Objective("x cos(πx)", 1, value, grad, bounds=(-1.0, 2.0))
 
 
 # --------------------------------------------------------------- quadratics
 
-def quadratic(A, b=None, c=0.0):
+def quadratic(A, b=None, c=0.0, name="quadratic"):
     r"""The quadratic :math:`f(x) = \tfrac12 x^\top A x - b^\top x + c`.
 
     .. math::
@@ -256,6 +256,8 @@ def quadratic(A, b=None, c=0.0):
         Linear term (default zeros).
     c : float
         Constant term.
+    name : str
+        Shown in plots and in the repr (default "quadratic").
 
     Raises
     ------
@@ -294,7 +296,7 @@ def quadratic(A, b=None, c=0.0):
         min_value = c - 0.5 * b @ minimizer  # f(A^-1 b) = c - b^T A^-1 b / 2
     center = minimizer if minimizer is not None else np.zeros(d)
     bounds = {1: (center[0] - 2.0, center[0] + 2.0), 2: _window(center, 3.0)}.get(d)
-    return Objective("quadratic", d, value, grad, minimizer, min_value, bounds, hessian=A)
+    return Objective(name, d, value, grad, minimizer, min_value, bounds, hessian=A)
 
 
 def ill_conditioned():
@@ -317,7 +319,7 @@ def ill_conditioned():
     10.5 [0.2 4. ]
     """
     f = quadratic(np.diag([0.2, 4.0]))
-    return dataclasses.replace(f, name="0.1 x1^2 + 2 x2^2", bounds=((-5.5, 2.0), (-3.0, 3.0)))
+    return dataclasses.replace(f, name="0.1 x₁² + 2 x₂²", bounds=((-5.5, 2.0), (-3.0, 3.0)))
 
 
 def saddle():
@@ -339,7 +341,7 @@ def saddle():
     None [-2.  2.] [0. 0.]
     """
     f = quadratic(np.diag([2.0, -2.0]))
-    return dataclasses.replace(f, name="x1^2 - x2^2", bounds=((-2.0, 2.0), (-2.0, 2.0)))
+    return dataclasses.replace(f, name="x₁² − x₂²", bounds=((-2.0, 2.0), (-2.0, 2.0)))
 
 
 # ------------------------------------------------------------- non-convex 2-D

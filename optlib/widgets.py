@@ -29,10 +29,10 @@ __all__ = ["Frame", "Playground", "static_playground", "default_objectives"]
 def default_objectives():
     """The 2-D objectives a playground offers by default, by display name."""
     return {
-        "0.1 x1² + 2 x2² (ill-conditioned)": _objectives.ill_conditioned(),
-        "x1² + x2² (round bowl)": _objectives.quadratic(np.diag([2.0, 2.0])),
+        "0.1 x₁² + 2 x₂² (ill-conditioned)": _objectives.ill_conditioned(),
+        "x₁² + x₂² (round bowl)": _objectives.quadratic(np.diag([2.0, 2.0]), name="x₁² + x₂²"),
         "Rosenbrock": _objectives.rosenbrock(),
-        "saddle x1² − x2²": _objectives.saddle(),
+        "saddle x₁² − x₂²": _objectives.saddle(),
     }
 
 
@@ -215,7 +215,7 @@ def static_playground(objective, lrs, x0, steps, optimizer=sgd, **optimizer_kwar
         images.append(w.Image(value=frame.render(traj, f"η = {lr:g}: {describe(traj)}"), format="png"))
     stack = w.Stack(images, selected_index=0)
     slider = w.SelectionSlider(
-        options=[f"{lr:g}" for lr in lrs], description="learning rate η", style={"description_width": "7em"},
+        options=[f"{lr:g}" for lr in lrs], description="learning rate η", style={"description_width": "initial"},
         layout=w.Layout(width="32em"), continuous_update=True,
     )
     box = w.VBox([slider, stack])
