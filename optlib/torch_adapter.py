@@ -47,6 +47,7 @@ class TorchOptimizer(torch.optim.Optimizer):
         self.rule = rule
         self._names = tuple(inspect.signature(rule.factory).parameters)
         self._rules = {}
+        self._state_types = {}
         super().__init__(params, dict(rule.hyperparams))
 
     def _rule_for(self, group):
@@ -66,24 +67,44 @@ class TorchOptimizer(torch.optim.Optimizer):
                 loss = closure()
         for group in self.param_groups:
             rule = self._rule_for(group)
+            # One rule.update call per group (a list of tensors is a tree), not
+            # one per tensor: the Python overhead is paid once. Params that
+            # have taken different numbers of steps (some had no grad at times)
+            # cannot share a step count, so they go in separate calls.
+            by_count = {}
             for p in group["params"]:
                 if p.grad is None:
                     continue
                 if p.grad.is_sparse:
                     raise RuntimeError("optlib rules do not support sparse gradients")
-                fields = self.state[p]
-                # torch keeps per-parameter state as a flat dict (so that
-                # state_dict()/load_state_dict() work); optlib's is a named
-                # tuple. Convert at the boundary.
-                state = rule.init(p) if not fields else self._state_type(rule)(**fields)
-                updates, state = rule.update(p.grad, state, p)
-                p.add_(updates)
-                self.state[p] = state._asdict()
+                by_count.setdefault(self.state[p].get("count", 0), []).append(p)
+            for params in by_count.values():
+                state = self._gather(rule, params)
+                updates, state = rule.update([p.grad for p in params], state, params)
+                torch._foreach_add_(params, updates)
+                self._scatter(params, state)
         return loss
 
+    def _gather(self, rule, params):
+        """The optlib state (a named tuple of lists) from torch's per-parameter dicts."""
+        if not self.state[params[0]]:
+            return rule.init(params)
+        fields = self.state[params[0]]
+        return self._state_type(rule)(**{
+            # a tensor is per parameter; a number (count, NAdam's mu_product)
+            # or None (an unused buffer) is the same for the whole call
+            name: [self.state[p][name] for p in params] if torch.is_tensor(value) else value
+            for name, value in fields.items()
+        })
+
+    def _scatter(self, params, state):
+        """Store the state back per parameter, as torch.optim does (state_dict works)."""
+        for i, p in enumerate(params):
+            self.state[p] = {
+                name: value[i] if isinstance(value, list) else value for name, value in state._asdict().items()
+            }
+
     def _state_type(self, rule):
-        if not hasattr(self, "_state_types"):
-            self._state_types = {}
         if rule.name not in self._state_types:
             self._state_types[rule.name] = type(rule.init(torch.zeros(())))
         return self._state_types[rule.name]
