@@ -34,8 +34,26 @@ assets: $(ASSETS)
 book: $(STAMP) $(ASSETS)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: $(STAMP)
+# The whole suite: optlib's tests and doctests, strict nbval over every
+# chapter, and the smoke test of the built site (hence `book` first).
+test: book
 	$(PY) -m pytest
+
+# Re-execute the chapters in place, deterministically (widget state saved).
+# `make notebooks NB=chapters/01_gradient_descent.ipynb` runs only those.
+NB ?=
+notebooks: $(STAMP)
+	$(PY) tools/execute_notebooks.py $(NB)
+
+# Solution-free copies of every chapter in _build/student/.
+student: $(STAMP)
+	$(PY) tools/make_student.py
+
+# One table of execution, nbval and build times and the live playground's
+# slider latency; then the torch adapter's speed against torch.optim.
+bench: $(STAMP) $(ASSETS)
+	$(PY) bench/bench_book.py
+	$(PY) bench/bench_torch_adapter.py
 
 clean:
 	rm -rf _build

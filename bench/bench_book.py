@@ -1,0 +1,153 @@
+"""How long the book's own chores take, and how fast the live playground responds.
+
+Prints one table:
+
+- each chapter's execution time, executed by tools/execute_notebooks.py into
+  a temporary copy (the chapter itself is not touched; the kernel still runs
+  in chapters/ so relative paths resolve as in `make notebooks`);
+- the time of the nbval run over all chapters (`pytest chapters/`, strict
+  nbval from pyproject.toml), in a subprocess;
+- the time of a site build (`jupyter-book build -W -n --keep-going`) into a
+  temporary folder, so _build/ is not touched;
+- the latency of one playground slider move in a live kernel: a kernel of
+  this Python runs ``pg = optlib.widgets.Playground()`` and then sets
+  ``pg.lr.value`` to 40 learning rates, timing each assignment with
+  time.perf_counter inside the kernel (the observer re-runs the optimizer and
+  redraws synchronously). Median and 90th percentile; target: median <= 50 ms.
+
+Run: .venv/bin/python bench/bench_book.py   (or `make bench`, which also runs
+bench/bench_torch_adapter.py). Needs _assets/ (`make assets`) for the site build.
+"""
+
+import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+SLIDER_MOVES = 40
+TARGET_MS = 50.0
+
+_spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "tools" / "execute_notebooks.py")
+execute_notebooks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(execute_notebooks)
+
+
+def timed(fn, *args, **kwargs):
+    t0 = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return time.perf_counter() - t0, result
+
+
+def execute_copies(tmp):
+    rows = []
+    for path in CHAPTERS:
+        copy = tmp / path.name
+        copy.write_bytes(path.read_bytes())
+        try:
+            seconds, nb = timed(execute_notebooks.execute, copy, cwd=path.parent)
+            nbformat.write(nb, copy)
+            status = ""
+        except Exception as err:  # report and go on: the other rows still mean something
+            seconds, status = float("nan"), f"FAILED: {type(err).__name__}"
+        rows.append((f"execute {path.relative_to(ROOT)}", f"{seconds:.1f} s", status))
+    return rows
+
+
+def nbval_run():
+    seconds, run = timed(
+        subprocess.run, [sys.executable, "-m", "pytest", "-q", "chapters"], cwd=ROOT, capture_output=True, text=True
+    )
+    summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else run.stderr.strip()[-200:]
+    return ("nbval, all chapters (pytest chapters/)", f"{seconds:.1f} s", summary if run.returncode else "passed")
+
+
+def site_build(tmp):
+    jb = Path(sys.executable).parent / "jupyter-book"
+    seconds, run = timed(
+        subprocess.run,
+        [str(jb), "build", str(ROOT), "--path-output", str(tmp), "-W", "-n", "--keep-going"],
+        cwd=ROOT, capture_output=True, text=True,
+    )
+    return ("site build (jupyter-book -W -n, into a temp folder)", f"{seconds:.1f} s", "ok" if run.returncode == 0 else "FAILED")
+
+
+KERNEL_CODE = f"""
+import json, time
+import numpy as np
+from optlib.widgets import Playground
+pg = Playground()
+# 40 learning rates across the slider's range, in a shuffled (fixed) order, as a drag would not be monotone
+lrs = np.random.default_rng(0).permutation(np.geomspace(2e-3, 0.9, {SLIDER_MOVES}))
+_times = []
+for lr in lrs:
+    t0 = time.perf_counter()
+    pg.lr.value = float(lr)
+    _times.append(time.perf_counter() - t0)
+print(json.dumps(_times))
+"""
+
+
+def slider_latency():
+    from jupyter_client.manager import KernelManager
+
+    sockets = tempfile.TemporaryDirectory(prefix="bench-kernel-")
+    km = KernelManager(kernel_name="python3")
+    if os.name == "posix":  # Unix sockets, as tools/execute_notebooks.py (no unencrypted-TCP warning)
+        km.transport, km.ip = "ipc", os.path.join(sockets.name, "kernel")
+    km.start_kernel(cwd=str(ROOT / "chapters"))
+    kc = km.client()
+    kc.start_channels()
+    out = []
+    try:
+        kc.wait_for_ready(timeout=60)
+
+        def hook(msg):
+            if msg["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+                out.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                out.append("ERROR " + msg["content"]["ename"] + ": " + msg["content"]["evalue"])
+
+        reply = kc.execute_interactive(KERNEL_CODE, output_hook=hook, timeout=300)
+        if reply["content"]["status"] != "ok":
+            raise RuntimeError("".join(out))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        sockets.cleanup()
+    times_ms = [1000 * t for t in json.loads("".join(out))]
+    median = statistics.median(times_ms)
+    p90 = statistics.quantiles(times_ms, n=10)[-1]
+    verdict = "ok" if median <= TARGET_MS else "ABOVE TARGET"
+    return [
+        (f"playground slider move, median of {len(times_ms)} (live kernel)", f"{median:.1f} ms", f"target <= {TARGET_MS:g} ms: {verdict}"),
+        ("playground slider move, 90th percentile", f"{p90:.1f} ms", ""),
+    ]
+
+
+def main():
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "nb").mkdir()
+        rows += execute_copies(tmp / "nb")
+        rows.append(nbval_run())
+        rows.append(site_build(tmp / "site"))
+    rows += slider_latency()
+    widths = [max(len(r[i]) for r in rows + [("what", "time", "")]) for i in range(2)]
+    print(f"{'what':<{widths[0]}}  {'time':>{widths[1]}}  note")
+    print(f"{'-' * widths[0]}  {'-' * widths[1]}  ----")
+    for what, t, note in rows:
+        print(f"{what:<{widths[0]}}  {t:>{widths[1]}}  {note}".rstrip())
+
+
+if __name__ == "__main__":
+    main()

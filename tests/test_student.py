@@ -1,0 +1,296 @@
+"""tools/make_student.py: solutions out, everything else kept.
+
+A fixture notebook, built here with nbformat, holds each convention the
+chapters use (nbgrader markers, `{solution}` blocks with backticks and
+colons, gated `{solution-start}`/`{solution-end}` regions). Every solution
+line carries a SECRET token so that a leak anywhere is caught. The same
+checks then run on the real chapters, whatever chapters/ holds.
+"""
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+_spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+make_student = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_student)
+
+STUB = "# YOUR CODE HERE\n{0}raise NotImplementedError()"
+SOLUTION_META = {"grade": False, "grade_id": "ex-step", "locked": False, "schema_version": 3, "solution": True, "task": False}
+CHECK_META = {"grade": True, "grade_id": "ex-step-check", "locked": True, "points": 1, "schema_version": 3, "solution": False, "task": False}
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+
+
+def executed(cell, text="out\n", count=1):
+    cell.execution_count = count
+    cell.outputs = [new_output("stream", name="stdout", text=text)]
+    return cell
+
+
+def fixture_notebook():
+    cells = {
+        "intro": new_markdown_cell("# A chapter\n\nSome prose.\n\n\n\nBlank lines above are kept as they are."),
+        "code": executed(new_code_cell("x = 1\nprint(x)")),
+        # 1. nbgrader markers, top level and indented, two regions in one cell
+        "ex-md": new_markdown_cell("```{exercise} Step\n:label: ex-step\n\nWrite `step`.\n```"),
+        "ex-code": executed(
+            new_code_cell(
+                "import numpy as np\n\n"
+                "def step(x, g, lr):\n"
+                '    """One step."""\n'
+                "    ### BEGIN SOLUTION\n"
+                "    return x - lr * g  # SECRET-1\n"
+                "    ### END SOLUTION\n\n"
+                "def two():\n"
+                "        ### BEGIN SOLUTION   \n"
+                "        if True:\n"
+                "            return 2  # SECRET-2\n"
+                "        ### END SOLUTION\n"
+                "### BEGIN SOLUTION\n"
+                "top = 3  # SECRET-3\n"
+                "### END SOLUTION\n"
+                "after = 4",
+                metadata={"nbgrader": dict(SOLUTION_META)},
+            )
+        ),
+        "ex-check": executed(
+            new_code_cell("assert optlib.checks.check_gd_step(step)", metadata={"nbgrader": dict(CHECK_META)}),
+            text="✔ correct\n",
+        ),
+        # 2a. {solution} blocks: a cell of its own (backticks), inside other text (colons),
+        # a 4-backtick block holding a nested fence, and one shown inside a code block.
+        "sol-alone": new_markdown_cell("```{solution} ex-step\n:class: dropdown\n\nSECRET-4 the answer.\n```"),
+        "sol-mixed": new_markdown_cell(
+            "Before the solution.\n\n"
+            ":::{solution} ex-step\n:class: dropdown\nSECRET-5\n\n```python\nSECRET-6 = 1\n```\n:::\n\n"
+            "After the solution."
+        ),
+        "sol-nested": new_markdown_cell(
+            "````{exercise} Outer\n:label: ex-outer\n\nQuestion text.\n````\n\n"
+            "````{solution} ex-outer\n```{note}\nSECRET-7\n```\nSECRET-8\n````\n\nTail text."
+        ),
+        "sol-in-exercise": new_markdown_cell(
+            "`````{exercise} Holder\n:label: ex-holder\n\nAsk.\n\n````{solution} ex-holder\nSECRET-9\n````\n\nStill asking.\n`````"
+        ),
+        # 2b. the gated form
+        "gate-start": new_markdown_cell("```{solution-start} ex-step\n:class: dropdown\n```"),
+        "gate-text": new_markdown_cell("Explanation SECRET-10."),
+        "gate-code": executed(
+            new_code_cell(
+                "def loop(n):\n    ### BEGIN SOLUTION\n    return list(range(n))  # SECRET-11\n    ### END SOLUTION",
+                metadata={"nbgrader": dict(SOLUTION_META, grade_id="ex-loop")},
+            )
+        ),
+        "gate-bare": executed(new_code_cell("answer = 42  # SECRET-12")),
+        "gate-check": executed(
+            new_code_cell("assert loop(3) == [0, 1, 2]", metadata={"nbgrader": dict(CHECK_META, grade_id="ex-loop-check")})
+        ),
+        "gate-end": new_markdown_cell(":::{solution-end}\n:::"),
+        "outro": new_markdown_cell("## Summary\n\n```python\n# a code block that shows markup\n```"),
+        "last": executed(new_code_cell("print('done')")),
+    }
+    for cell_id, cell in cells.items():
+        cell.id = cell_id
+    nb = new_notebook(cells=list(cells.values()))
+    nb.metadata["widgets"] = {WIDGET_STATE: {"state": {}, "version_major": 2, "version_minor": 0}}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    return nb
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """(original, student) of the fixture, the student copy made by the script's CLI."""
+    tmp = tmp_path_factory.mktemp("student")
+    src = tmp / "ch.ipynb"
+    nbformat.write(fixture_notebook(), src)
+    out = tmp / "out"
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_student.py"), "-o", str(out), str(src)],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    return nbformat.read(src, as_version=4), nbformat.read(out / "ch.ipynb", as_version=4)
+
+
+def by_id(nb):
+    return {cell.id: cell for cell in nb.cells}
+
+
+def test_no_solution_survives(pair):
+    _, student = pair
+    text = nbformat.writes(student)
+    assert "SECRET" not in text
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert "{solution" not in text
+
+
+def test_code_regions_become_stubs_at_their_indentation(pair):
+    _, student = pair
+    source = by_id(student)["ex-code"].source
+    assert source == (
+        "import numpy as np\n\n"
+        "def step(x, g, lr):\n"
+        '    """One step."""\n'
+        "    # YOUR CODE HERE\n"
+        "    raise NotImplementedError()\n\n"
+        "def two():\n"
+        "        # YOUR CODE HERE\n"
+        "        raise NotImplementedError()\n"
+        "# YOUR CODE HERE\n"
+        "raise NotImplementedError()\n"
+        "after = 4"
+    )
+    assert by_id(student)["gate-code"].source == "def loop(n):\n    " + STUB.format("    ")
+
+
+def test_gated_code_cells_stay_stripped_and_checks_kept(pair):
+    original, student = pair
+    cells = by_id(student)
+    assert cells["gate-bare"].source == STUB.format("")
+    assert cells["gate-check"].source == by_id(original)["gate-check"].source
+    assert cells["ex-check"].source == by_id(original)["ex-check"].source
+
+
+def test_nbgrader_metadata_kept(pair):
+    original, student = pair
+    for cell_id in ("ex-code", "ex-check", "gate-code", "gate-check"):
+        assert by_id(student)[cell_id].metadata == by_id(original)[cell_id].metadata
+
+
+def test_solution_cells_and_markers_removed_text_around_kept(pair):
+    _, student = pair
+    ids = [cell.id for cell in student.cells]
+    for gone in ("sol-alone", "gate-start", "gate-text", "gate-end"):
+        assert gone not in ids
+    cells = by_id(student)
+    assert cells["sol-mixed"].source == "Before the solution.\n\nAfter the solution."
+    assert cells["sol-nested"].source == "````{exercise} Outer\n:label: ex-outer\n\nQuestion text.\n````\n\nTail text."
+    assert cells["sol-in-exercise"].source == "`````{exercise} Holder\n:label: ex-holder\n\nAsk.\n\nStill asking.\n`````"
+
+
+def test_other_cells_unchanged_in_order(pair):
+    original, student = pair
+    untouched = ["intro", "code", "ex-md", "outro", "last"]
+    cells = by_id(student)
+    for cell_id in untouched:
+        a, b = by_id(original)[cell_id], cells[cell_id]
+        assert (a.cell_type, a.source, a.metadata) == (b.cell_type, b.source, b.metadata)
+    kept = [c.id for c in student.cells]
+    assert kept == [c.id for c in original.cells if c.id in kept]  # order preserved
+    assert student.metadata["kernelspec"] == original.metadata["kernelspec"]
+
+
+def test_outputs_counts_and_widget_state_cleared(pair):
+    _, student = pair
+    for cell in student.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "widgets" not in student.metadata
+    nbformat.validate(student)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "### BEGIN SOLUTION\nx = 1",  # unclosed
+        "x = 1\n### END SOLUTION",  # unopened
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",  # nested
+        "# BEGIN SOLUTION\nx = 1\n# END SOLUTION",  # another spelling: refuse rather than leak
+    ],
+)
+def test_malformed_code_markers_refused(source):
+    nb = new_notebook(cells=[new_code_cell(source)])
+    with pytest.raises(make_student.SolutionMarkupError):
+        make_student.student_notebook(nb)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "```{solution} ex\nnever closed",
+        "```{solution-start} ex\n```",  # never ended
+        "```{solution-end}\n```",  # never started
+    ],
+)
+def test_malformed_markdown_refused(source):
+    nb = new_notebook(cells=[new_markdown_cell(source)])
+    with pytest.raises(make_student.SolutionMarkupError):
+        make_student.student_notebook(nb)
+
+
+def test_solution_markup_inside_a_code_block_is_left_alone():
+    source = "How to write one:\n\n````markdown\n```{solution} ex\nText.\n```\n````"
+    nb = new_notebook(cells=[new_markdown_cell(source)])
+    # The check afterwards still refuses "{solution" in text: better safe than leaking.
+    with pytest.raises(make_student.SolutionMarkupError, match="left after stripping"):
+        make_student.student_notebook(nb)
+    assert make_student.strip_markdown(source, gated=False) == (source, False, False)
+
+
+def test_fstring_field_named_solution_in_code_is_fine():
+    nb = new_notebook(cells=[new_code_cell('solution = 1\nprint(f"{solution}")')])
+    assert make_student.student_notebook(nb).cells[0].source == 'solution = 1\nprint(f"{solution}")'
+
+
+def test_module_doctests():
+    import doctest
+
+    assert doctest.testmod(make_student).failed == 0
+
+
+# ---- the real chapters ----------------------------------------------------
+
+GATE_START = re.compile(r"^\s*(`{3,}|:{3,})\{solution-start\}", re.M)
+GATE_END = re.compile(r"^\s*(`{3,}|:{3,})\{solution-end\}", re.M)
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_real_chapter_student_copy(path, tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "make_student.py"), "-o", str(tmp_path), str(path)],
+        capture_output=True, text=True, check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    original = nbformat.read(path, as_version=4)
+    student = nbformat.read(tmp_path / path.name, as_version=4)
+
+    for cell in student.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source, cell.id
+        if cell.cell_type != "code":
+            assert "{solution" not in cell.source, cell.id
+        else:
+            assert cell.outputs == [] and cell.execution_count is None
+    assert "widgets" not in student.metadata
+
+    # Every non-solution cell is still there, in order: all code cells; and
+    # markdown cells outside gated regions without solution markup, unchanged.
+    kept = by_id(student)
+    assert [c.id for c in student.cells] == [c.id for c in original.cells if c.id in kept]
+    gated = False
+    for cell in original.cells:
+        if cell.cell_type == "markdown" and GATE_START.search(cell.source):
+            gated = True
+        if cell.cell_type == "code":
+            assert cell.id in kept, f"code cell {cell.id} lost"
+            if not gated and "BEGIN SOLUTION" not in cell.source:
+                assert kept[cell.id].source == cell.source
+                assert kept[cell.id].metadata == cell.metadata
+        elif not gated and "{solution" not in cell.source:
+            assert cell.id in kept, f"{cell.cell_type} cell {cell.id} lost"
+            assert kept[cell.id].source == cell.source
+        if cell.cell_type == "markdown" and GATE_END.search(cell.source):
+            gated = False
+    # Exercises with an auto-check keep their nbgrader metadata.
+    for cell in original.cells:
+        if "nbgrader" in cell.metadata:
+            assert kept[cell.id].metadata["nbgrader"] == cell.metadata["nbgrader"]
