@@ -3,7 +3,7 @@
 Two kinds, because the book is read two ways:
 
 * :class:`Playground` needs a live kernel (Jupyter, Colab, Binder): moving a
-  slider re-runs :func:`optlib.minimize` and redraws the trajectory on the
+  slider re-runs :func:`optlib.runner.minimize` and redraws the trajectory on the
   contours and the loss curve.
 * :func:`static_playground` works on the static web page with no kernel: a
   slider is linked in the browser (``jslink``) to a stack of frames computed
