@@ -272,6 +272,35 @@ def _check_widgets(page):
     assert box and box["width"] > 0 and box["height"] > 0, "rendered widget has no size"
 
 
+_VISIBLE_WIDGET_IMAGES_JS = """(area) => Array.from(area.querySelectorAll('img'))
+  .filter(i => i.offsetParent !== null && i.getBoundingClientRect().height > 0).map(i => i.src)"""
+
+
+def _check_kernel_free_sliders(page):
+    """A slider over precomputed frames (a kernel-free playground) must switch
+    frames in the browser alone: press a key on it and watch the picture change."""
+    areas = page.locator(".widget-subarea").filter(has=page.locator(".noUi-handle")).filter(has=page.locator("img"))
+    for i in range(areas.count()):
+        area = areas.nth(i)
+        readout = area.locator(".widget-readout").first
+        before = (readout.inner_text(), area.evaluate(_VISIBLE_WIDGET_IMAGES_JS))
+        assert len(before[1]) == 1, f"expected one visible frame, saw {len(before[1])}"
+        handle = area.locator(".noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        page.keyboard.press("End")
+        try:
+            page.wait_for_function(
+                "([area, old]) => (" + _VISIBLE_WIDGET_IMAGES_JS + ")(area).join() !== old",
+                arg=[area.element_handle(), before[1][0]],
+                timeout=5_000,
+            )
+        except sync_api.TimeoutError:
+            pytest.fail(f"moving the slider (readout {before[0]!r}) did not change the picture: no kernel-free interactivity")
+        after = (readout.inner_text(), area.evaluate(_VISIBLE_WIDGET_IMAGES_JS))
+        assert after[0] != before[0] and len(after[1]) == 1, (before, after)
+
+
 def _check_solutions(page):
     solutions = page.locator("div.solution.admonition")
     for i in range(solutions.count()):
@@ -313,6 +342,7 @@ def test_page(visit, base_url, path):
 
     _check_math(page)
     _check_widgets(page)
+    _check_kernel_free_sliders(page)
     _check_solutions(page)
     _check_downloads(page)
     broken = page.evaluate(_IMAGES_JS)
