@@ -23,15 +23,16 @@ _ADAM_MATH = r"""
     .. math::
 
         g_t &\leftarrow g_t + \lambda\,\theta_{t-1}
-            \quad\text{(adam: L2 penalty in the gradient)} \\
+            \quad\text{(adam only)} \\
         m_t &= \beta_1\, m_{t-1} + (1 - \beta_1)\, g_t \\
         v_t &= \beta_2\, v_{t-1} + (1 - \beta_2)\, g_t^2 \\
         v^{\max}_t &= \max(v^{\max}_{t-1}, v_t)
-            \quad\text{(amsgrad; then } v^{\max}_t \text{ replaces } v_t \text{ below)} \\
+            \quad\text{(amsgrad: used for } v_t \text{ below)} \\
         \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) \\
         \theta_t &= \theta_{t-1} - \eta_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
-            \;\bigl[\,-\ \eta_t \lambda\, \theta_{t-1}
-            \text{ (adamw: decay decoupled from the gradient)}\bigr]
+            \quad\text{(adam)} \\
+        \theta_t &= \theta_{t-1} - \eta_t\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+            - \eta_t \lambda\, \theta_{t-1} \quad\text{(adamw)}
 
     ``eps`` is added **outside** the square root, to the bias-corrected
     :math:`\sqrt{\hat v_t}` (Algorithm 1 of the paper, and torch). AMSGrad
