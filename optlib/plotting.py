@@ -12,7 +12,7 @@ import numpy as np
 from .objectives import Objective
 from .runner import minimize
 
-__all__ = ["color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare"]
+__all__ = ["color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare", "rate_vs_lr"]
 
 WIDTH = 9.0  # inches; a page-wide figure
 DPI = 80  # inline PNGs of ~720 px width: sharp enough, small in git
@@ -355,3 +355,43 @@ def compare(objective, opts, x0, steps, overlay=True, log=True, bounds=None):
     loss_curves(trajs, ax=axes[-1], log=log)
     axes[-1].set_title("loss")
     return fig, trajs
+
+
+def rate_vs_lr(lrs, predicted, measured, marks=None, ax=None):
+    r"""Convergence rate per step against the learning rate: theory as a line, experiment as dots.
+
+    Parameters
+    ----------
+    lrs : array_like
+        Learning rates (x axis).
+    predicted, measured : array_like
+        Rate per step for each learning rate; 1 (drawn as a line) separates
+        convergence from divergence.
+    marks : dict[str, float], optional
+        Labelled vertical lines, e.g. ``{r"$\eta^*$": 0.476}``.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> ax = rate_vs_lr([0.1, 0.2], [0.9, 0.8], [0.9, 0.8], marks={"a": 0.15})
+    >>> print(len(ax.lines), ax.get_xlabel())
+    4 learning rate $\eta$
+    >>> plt.close(ax.figure)
+    """
+    ax = _axes(ax, size=(6.0, 3.2))
+    ax.plot(lrs, predicted, lw=3, alpha=0.4, label="predicted")
+    ax.plot(lrs, measured, ".", ms=4, label="measured")
+    ax.axhline(1, color="k", lw=0.5)
+    top = max(1.3, float(np.max(predicted)) * 1.05)
+    for i, (label, x) in enumerate((marks or {}).items()):
+        ax.axvline(x, ls=("--", ":", "-.")[i % 3], color="gray")
+        ax.annotate(label, (x, 0.3 * top), ha="right" if i % 2 == 0 else "left")
+    ax.set(xlabel=r"learning rate $\eta$", ylabel="rate per step", ylim=(0, top))
+    ax.legend(loc="lower left")
+    return ax

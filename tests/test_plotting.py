@@ -204,4 +204,15 @@ def test_compare_with_a_custom_window():
 
 
 def test_public_names():
-    assert set(plotting.__all__) == {"color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare"}
+    assert set(plotting.__all__) == {"color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare", "rate_vs_lr"}
+
+
+def test_rate_vs_lr_draws_theory_experiment_and_marks():
+    import matplotlib.pyplot as plt
+
+    ax = plotting.rate_vs_lr([0.1, 0.2, 0.3], [0.9, 0.8, 1.2], [0.9, 0.8, 1.2], marks={"a": 0.15, "b": 0.25})
+    predicted, measured = ax.lines[0], ax.lines[1]
+    assert list(predicted.get_ydata()) == [0.9, 0.8, 1.2] and measured.get_marker() == "."
+    assert [t.get_text() for t in ax.texts] == ["a", "b"]
+    assert ax.get_ylim()[1] >= 1.26  # room above the largest rate
+    plt.close(ax.figure)
