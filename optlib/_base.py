@@ -1,12 +1,14 @@
 """What every optimizer shares: the Optimizer type, hyperparameter checks,
 the learning-rate lookup, the leaf-by-leaf mapping and ``apply_updates``."""
+import contextlib
+import contextvars
 import dataclasses
 import math
 import numbers
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
-from ._backend import zeros_like
+from ._backend import is_torch, zeros_like
 from ._tree import flatten, leaves_like, unflatten
 
 __all__ = ["Optimizer", "apply_updates"]
@@ -65,6 +67,14 @@ def unit_interval(name, value):
     return value
 
 
+def closed_unit_interval(name, value):
+    """A float in [0, 1] (a fraction, such as SGD's dampening)."""
+    value = _number(name, value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {value}")
+    return value
+
+
 def boolean(name, value):
     if not isinstance(value, bool):
         raise TypeError(f"{name} must be True or False, got {value!r}")
@@ -72,7 +82,17 @@ def boolean(name, value):
 
 
 def learning_rate(lr):
-    """A constant lr >= 0, or a schedule: a callable of the step count."""
+    """A constant lr >= 0, a one-element torch tensor holding one, or a schedule.
+
+    A tensor is kept as it is, as torch.optim keeps it: its value is read at
+    every update, so a torch LR scheduler that edits it in place (``fill_``)
+    is followed.
+    """
+    if is_torch(lr):
+        if lr.numel() != 1 or not lr.is_floating_point():
+            raise ValueError(f"lr as a tensor must hold one floating-point number, got shape {tuple(lr.shape)} of dtype {lr.dtype}")
+        non_negative("lr", float(lr))
+        return lr
     if callable(lr):
         return lr
     return non_negative("lr", lr)
@@ -83,7 +103,10 @@ def lr_at(lr, count):
 
     Schedules are evaluated at k = count = 0, 1, 2, ..., as torch's LR
     schedulers are (``scheduler.step()`` after each ``optimizer.step()``).
+    A tensor lr gives its current value.
     """
+    if is_torch(lr):
+        return non_negative("lr", float(lr))
     if not callable(lr):
         return lr
     value = lr(count)
@@ -102,8 +125,13 @@ def need_params(params, weight_decay, name="weight_decay"):
 
 def zeros_tree(params):
     """A tree of zeros shaped like ``params`` (checked as params)."""
+    return tree_full_like(params, 0.0)
+
+
+def tree_full_like(params, value):
+    """A tree shaped like ``params`` with every entry ``value``."""
     leaves, treedef = flatten(params, "params")
-    return unflatten(treedef, [zeros_like(x) for x in leaves])
+    return unflatten(treedef, [zeros_like(x) + value if value else zeros_like(x) for x in leaves])
 
 
 def leafwise(step, grads, params, *states):
@@ -121,12 +149,35 @@ def leafwise(step, grads, params, *states):
     g = leaves_like(grads, treedef, ref_leaves, "grads")
     p = leaves_like(params, treedef, ref_leaves, "params", "the state's params") if params is not None else [None] * n
     s = [leaves_like(t, treedef, ref_leaves, "state", "params") if t is not None else [None] * n for t in states]
+    runner = _IN_PLACE.get()
+    if runner is not None:
+        # TorchOptimizer(compile=True): one compiled function runs `step` on
+        # every leaf, adds each update to its param and writes the new state
+        # into the old buffers. Nothing is returned but those buffers.
+        runner(step, g, p, s)
+        return (None, *states)
     outs = [step(*args) for args in zip(g, p, *s)]
     columns = list(zip(*outs)) if outs else [()] * (1 + len(states))
     return tuple(
         None if (i > 0 and states[i - 1] is None) else unflatten(treedef, col)
         for i, col in enumerate(columns)
     )
+
+
+_IN_PLACE = contextvars.ContextVar("optlib_in_place", default=None)
+
+
+@contextlib.contextmanager
+def in_place(runner):
+    """Inside this block, :func:`leafwise` hands its per-leaf ``step`` to
+    ``runner(step, grads, params, states)`` and returns ``(None, *states)``:
+    the runner must add each update to its param and write the new state into
+    the given buffers. Only ``TorchOptimizer(compile=True)`` uses this."""
+    token = _IN_PLACE.set(runner)
+    try:
+        yield
+    finally:
+        _IN_PLACE.reset(token)
 
 
 def apply_updates(params, updates):

@@ -7,8 +7,10 @@ import torch
 
 import optlib
 
-NON_NEGATIVE = ["lr", "eps", "weight_decay", "momentum_decay"]
+NON_NEGATIVE = ["lr", "eps", "eps_root", "weight_decay", "momentum_decay", "lr_decay", "initial_accumulator_value"]
 UNIT_INTERVAL = ["beta1", "beta2", "alpha", "rho", "momentum"]
+CLOSED_UNIT_INTERVAL = ["dampening"]
+FLAGS = ["nesterov", "centered", "amsgrad", "maximize", "decoupled_weight_decay"]
 
 
 def hyperparameter_cases():
@@ -20,6 +22,9 @@ def hyperparameter_cases():
             elif arg in UNIT_INTERVAL:
                 for bad in (-0.1, 1.0, 1.5, math.nan):
                     yield pytest.param(factory, arg, bad, r"\[0, 1\)" if not math.isnan(bad) else "finite", id=f"{name}-{arg}={bad}")
+            elif arg in CLOSED_UNIT_INTERVAL:
+                for bad in (-0.1, 1.5, math.inf):
+                    yield pytest.param(factory, arg, bad, r"\[0, 1\]" if not math.isinf(bad) else "finite", id=f"{name}-{arg}={bad}")
 
 
 @pytest.mark.parametrize("factory, arg, bad, allowed", list(hyperparameter_cases()))
@@ -36,20 +41,49 @@ def test_non_numeric_hyperparameter_is_a_type_error(name, bad):
         optlib.OPTIMIZERS[name](**{arg: bad})
 
 
-def test_every_unit_interval_and_non_negative_argument_is_covered():
+def test_every_argument_is_covered():
     names = {a for f in optlib.OPTIMIZERS.values() for a in f().hyperparams}
-    assert names - set(NON_NEGATIVE) - set(UNIT_INTERVAL) == {"nesterov", "centered", "amsgrad"}
+    assert names == set(NON_NEGATIVE) | set(UNIT_INTERVAL) | set(CLOSED_UNIT_INTERVAL) | set(FLAGS)
 
 
 def test_nesterov_without_momentum():
-    with pytest.raises(ValueError, match=r"nesterov=True requires momentum > 0"):
+    with pytest.raises(ValueError, match=r"nesterov=True requires momentum > 0 and dampening = 0 \(got momentum=0.0"):
         optlib.sgd(lr=0.1, nesterov=True)
 
 
-@pytest.mark.parametrize("flag, factory", [("nesterov", optlib.sgd), ("centered", optlib.rmsprop), ("amsgrad", optlib.adam)])
-def test_flags_must_be_bool(flag, factory):
-    with pytest.raises(TypeError, match=rf"{flag} must be True or False"):
+def test_nesterov_with_dampening():
+    # torch: "Nesterov momentum requires a momentum and zero dampening"
+    with pytest.raises(ValueError, match=r"requires momentum > 0 and dampening = 0 \(got momentum=0.9, dampening=0.1\)"):
+        optlib.sgd(lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def flag_cases():
+    for name, factory in optlib.OPTIMIZERS.items():
+        for arg in factory().hyperparams:
+            if arg in FLAGS:
+                yield pytest.param(factory, arg, id=f"{name}-{arg}")
+
+
+@pytest.mark.parametrize("factory, flag", list(flag_cases()))
+def test_flags_must_be_bool(factory, flag):
+    with pytest.raises(TypeError, match=rf"^{flag} must be True or False, got 1$"):
         factory(**{flag: 1})
+
+
+@pytest.mark.parametrize("name", list(optlib.OPTIMIZERS))
+@pytest.mark.parametrize(
+    "bad, error, message",
+    [
+        (torch.tensor([0.1, 0.2]), ValueError, r"lr as a tensor must hold one floating-point number, got shape \(2,\)"),
+        (torch.tensor(1), ValueError, r"lr as a tensor must hold one floating-point number, got shape \(\) of dtype torch.int64"),
+        (torch.tensor(-0.1), ValueError, r"lr must be >= 0, got -0.1"),
+        (torch.tensor(math.nan), ValueError, r"lr must be a finite number"),
+    ],
+    ids=["two-elements", "integer", "negative", "nan"],
+)
+def test_bad_tensor_lr(name, bad, error, message):
+    with pytest.raises(error, match=message):
+        optlib.OPTIMIZERS[name](lr=bad)
 
 
 PARAMS = {"w": np.zeros((2, 3)), "b": [np.zeros(3), np.zeros(())]}
