@@ -143,19 +143,24 @@ def leafwise(step, grads, params, *states):
     is None when params is None. Returns ``(updates, *new_state_trees)``;
     a state tree that is None (a disabled feature) stays None.
     """
+    runner = _IN_PLACE.get()
+    if runner is not None:
+        # TorchOptimizer(compile=True), whose trees are lists of tensors of one
+        # param group: a compiled function runs `step` on every leaf, adds each
+        # update to its param and writes the new state into the old buffers.
+        runner(step, grads, params, states)
+        return (None, *states)
     ref = next((s for s in states if s is not None), params if params is not None else grads)
     ref_leaves, treedef = flatten(ref, "params")
     n = len(ref_leaves)
     g = leaves_like(grads, treedef, ref_leaves, "grads")
-    p = leaves_like(params, treedef, ref_leaves, "params", "the state's params") if params is not None else [None] * n
+    if params is None:
+        p = [None] * n
+    elif params is ref:
+        p = ref_leaves
+    else:
+        p = leaves_like(params, treedef, ref_leaves, "params", "the state's params")
     s = [leaves_like(t, treedef, ref_leaves, "state", "params") if t is not None else [None] * n for t in states]
-    runner = _IN_PLACE.get()
-    if runner is not None:
-        # TorchOptimizer(compile=True): one compiled function runs `step` on
-        # every leaf, adds each update to its param and writes the new state
-        # into the old buffers. Nothing is returned but those buffers.
-        runner(step, g, p, s)
-        return (None, *states)
     outs = [step(*args) for args in zip(g, p, *s)]
     columns = list(zip(*outs)) if outs else [()] * (1 + len(states))
     return tuple(
@@ -169,10 +174,11 @@ _IN_PLACE = contextvars.ContextVar("optlib_in_place", default=None)
 
 @contextlib.contextmanager
 def in_place(runner):
-    """Inside this block, :func:`leafwise` hands its per-leaf ``step`` to
-    ``runner(step, grads, params, states)`` and returns ``(None, *states)``:
-    the runner must add each update to its param and write the new state into
-    the given buffers. Only ``TorchOptimizer(compile=True)`` uses this."""
+    """Inside this block, :func:`leafwise` hands its per-leaf ``step`` and its
+    trees, unchecked, to ``runner(step, grads, params, states)`` and returns
+    ``(None, *states)``: the runner must add each update to its param and
+    write the new state into the given buffers. Only
+    ``TorchOptimizer(compile=True)`` uses this, with lists of tensors."""
     token = _IN_PLACE.set(runner)
     try:
         yield

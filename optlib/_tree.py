@@ -58,19 +58,27 @@ def _rebuild(kind, keys, children):
     return kind(children)
 
 
+def _path(name, keys):
+    """``params['w'][0]``: where in a tree, for error messages only."""
+    return name + "".join(f"[{k!r}]" for k in keys)
+
+
 def flatten(tree, name="params"):
     """Return ``(leaves, treedef)``; leaves are checked with :func:`check_leaf`."""
     leaves = []
 
-    def walk(node, path):
-        keys, children = _children(node)
-        if keys is None:
-            leaves.append(check_leaf(node, path))
+    def walk(node, keys):
+        if isinstance(node, dict):
+            kind, children = dict, list(node.items())
+        elif isinstance(node, (list, tuple)):
+            kind, children = type(node), list(enumerate(node))
+        else:
+            # the error path is only formatted when there is an error
+            leaves.append(node if is_torch(node) and node.is_floating_point() else check_leaf(node, _path(name, keys)))
             return None
-        kind = dict if isinstance(node, dict) else type(node)
-        return (kind, tuple(keys), tuple(walk(c, f"{path}[{k!r}]") for k, c in zip(keys, children)))
+        return (kind, tuple(k for k, _ in children), tuple(walk(c, keys + (k,)) for k, c in children))
 
-    treedef = walk(tree, name)
+    treedef = walk(tree, ())
     return leaves, treedef
 
 
@@ -100,45 +108,51 @@ def leaves_like(tree, treedef, ref_leaves, name, ref_name="params"):
     leaves = []
     ref = iter(ref_leaves)
 
-    def walk(node, td, path, ref_path):
+    def walk(node, td, keys):
         if td is None:
-            keys, _ = _children(node)
-            if keys is not None:
-                raise ValueError(f"{path} is {_kind_name(type(node))} but {ref_path} is an array")
-            leaf = check_leaf(node, path)
+            if isinstance(node, (dict, list, tuple)):
+                raise ValueError(f"{_path(name, keys)} is {_kind_name(type(node))} but {_path(ref_name, keys)} is an array")
             r = next(ref)
-            if tuple(leaf.shape) != tuple(r.shape):
+            if is_torch(node) and is_torch(r) and node.is_floating_point():
+                leaf = node  # the common case, checked without formatting a path
+            else:
+                leaf = check_leaf(node, _path(name, keys))
+                if is_torch(leaf) != is_torch(r):
+                    raise TypeError(
+                        f"{_path(name, keys)} and {_path(ref_name, keys)} must both be NumPy arrays or both be torch tensors"
+                    )
+            if leaf.shape != r.shape:
                 raise ValueError(
-                    f"{path} has shape {tuple(leaf.shape)} but {ref_path} has shape {tuple(r.shape)}"
+                    f"{_path(name, keys)} has shape {tuple(leaf.shape)} but {_path(ref_name, keys)} has shape {tuple(r.shape)}"
                 )
-            if is_torch(leaf) != is_torch(r):
-                raise TypeError(f"{path} and {ref_path} must both be NumPy arrays or both be torch tensors")
             leaves.append(leaf)
             return
-        kind, keys, children = td
+        path = lambda: _path(name, keys)  # noqa: E731  (formatted only for an error)
+        ref_path = lambda: _path(ref_name, keys)  # noqa: E731
+        kind, td_keys, children = td
         node_keys, node_children = _children(node)
         if node_keys is None:
-            raise ValueError(f"{path} is an array but {ref_path} is {_kind_name(kind)}")
+            raise ValueError(f"{path()} is an array but {ref_path()} is {_kind_name(kind)}")
         if kind is dict:
             if not isinstance(node, dict):
-                raise ValueError(f"{path} is {_kind_name(type(node))} but {ref_path} is a dict")
-            if set(node_keys) != set(keys):
-                missing = sorted(map(repr, set(keys) - set(node_keys)))
-                extra = sorted(map(repr, set(node_keys) - set(keys)))
+                raise ValueError(f"{path()} is {_kind_name(type(node))} but {ref_path()} is a dict")
+            if set(node_keys) != set(td_keys):
+                missing = sorted(map(repr, set(td_keys) - set(node_keys)))
+                extra = sorted(map(repr, set(node_keys) - set(td_keys)))
                 parts = ([f"missing keys {', '.join(missing)}"] if missing else []) + (
                     [f"unexpected keys {', '.join(extra)}"] if extra else []
                 )
-                raise ValueError(f"{path} does not match {ref_path}: {'; '.join(parts)}")
-            node_children = [node[k] for k in keys]
+                raise ValueError(f"{path()} does not match {ref_path()}: {'; '.join(parts)}")
+            node_children = [node[k] for k in td_keys]
         else:
             if isinstance(node, dict):
-                raise ValueError(f"{path} is a dict but {ref_path} is {_kind_name(kind)}")
-            if len(node_children) != len(keys):
+                raise ValueError(f"{path()} is a dict but {ref_path()} is {_kind_name(kind)}")
+            if len(node_children) != len(td_keys):
                 raise ValueError(
-                    f"{path} has length {len(node_children)} but {ref_path} has length {len(keys)}"
+                    f"{path()} has length {len(node_children)} but {ref_path()} has length {len(td_keys)}"
                 )
-        for k, c, ctd in zip(keys, node_children, children):
-            walk(c, ctd, f"{path}[{k!r}]", f"{ref_path}[{k!r}]")
+        for k, c, ctd in zip(td_keys, node_children, children):
+            walk(c, ctd, keys + (k,))
 
-    walk(tree, treedef, name, ref_name)
+    walk(tree, treedef, ())
     return leaves
