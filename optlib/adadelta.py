@@ -56,8 +56,7 @@ def adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
         Zeiler, "ADADELTA: An adaptive learning rate method",
         arXiv:1212.5701, 2012.
 
-    Other frameworks with optlib's arguments (all put eps inside both roots,
-    as here):
+    Other frameworks with optlib's arguments (eps inside both roots in all):
         - torch.optim.Adadelta: this rule, same names and defaults.
         - Keras ``Adadelta()``: ``adadelta(lr=1e-3, rho=0.95, eps=1e-7)``.
         - optax ``adadelta(learning_rate)``: ``adadelta(lr, rho=0.9,

@@ -53,11 +53,13 @@ _ADAM_DIFFER = r"""
         - Keras and Lasagne use the paper's "epsilon hat" form,
           :math:`\eta\sqrt{1-\beta_2^t}/(1-\beta_1^t)\cdot m_t/(\sqrt{v_t}+\hat\epsilon)`
           (Keras :math:`\hat\epsilon` = 1e-7, Lasagne 1e-8). That is this
-          rule with a step-dependent :math:`\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}`,
-          so no constant ``eps`` reproduces it; ``eps=0`` does when
-          :math:`\hat\epsilon = 0`, and at the defaults the two differ by
-          about :math:`\hat\epsilon/\sqrt{\hat v_t}` relative. Keras's AdamW
-          decays by 4e-3 by default."""
+          rule with a step-dependent :math:`\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}`
+          (31.6 :math:`\hat\epsilon` at the first step with
+          :math:`\beta_2` = 0.999, 3.2 :math:`\hat\epsilon` at step 100,
+          near :math:`\hat\epsilon` only after a few thousand steps), so no
+          constant ``eps`` reproduces it; ``eps=0`` does when
+          :math:`\hat\epsilon = 0`. Keras's AdamW decays by 4e-3 by default,
+          before the Adam step, as torch does."""
 
 
 def _adam_family(factory, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay, eps_root):

@@ -59,8 +59,11 @@ def adamax(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, maximize
         - Keras ``Adamax()`` and Lasagne ``adamax(loss, params)`` take
           :math:`u_t = \max(\beta_2 u_{t-1}, |g_t|)` and divide by
           :math:`u_t + \epsilon`: no constant ``eps`` reproduces that
-          placement, ``eps=0`` does when theirs is 0 (Keras: lr 1e-3,
-          eps 1e-7; Lasagne: lr 2e-3, eps 1e-8). d2l has no Adamax.
+          placement exactly, ``eps=0`` does when theirs is 0 (Keras: lr
+          1e-3, eps 1e-7; Lasagne: lr 2e-3, eps 1e-8). With their eps the
+          two :math:`u` differ by less than eps, so ``adamax(lr=1e-3,
+          eps=1e-7)`` stays within 1e-9 relative of Keras's defaults over
+          25 steps. d2l has no Adamax.
     """
     lr = learning_rate(lr)
     beta1 = unit_interval("beta1", beta1)

@@ -128,3 +128,22 @@ def test_closure_returns_the_loss_and_params_without_grad_are_left_alone():
 def test_rejects_something_that_is_not_an_optlib_rule():
     with pytest.raises(TypeError, match="optlib optimizer"):
         optlib.TorchOptimizer(mlp().parameters(), torch.optim.SGD)
+
+
+def test_a_tensor_lr_edited_in_place_by_a_scheduler_is_followed():
+    """torch's schedulers fill_ a tensor lr in place; the rule reads it at every step."""
+    ours, theirs = mlp(), mlp()
+    opt = optlib.TorchOptimizer(ours.parameters(), optlib.sgd(lr=torch.tensor(0.1), momentum=0.9))
+    ref = torch.optim.SGD(theirs.parameters(), lr=torch.tensor(0.1), momentum=0.9, foreach=False)
+    sched = lambda o: torch.optim.lr_scheduler.StepLR(o, step_size=2, gamma=0.5)
+    train(ours, opt, sched(opt))
+    train(theirs, ref, sched(ref))
+    assert float(opt.param_groups[0]["lr"]) == float(ref.param_groups[0]["lr"]) == 0.1 * 0.5 ** (STEPS // 2)
+    assert_same_params(ours, theirs)
+
+
+def test_one_rule_is_kept_per_group_however_often_the_lr_changes():
+    model = mlp()
+    opt = optlib.TorchOptimizer(model.parameters(), optlib.adam(lr=0.05))
+    train(model, opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=STEPS))
+    assert len(opt._rules) == 1
