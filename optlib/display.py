@@ -1,7 +1,9 @@
 """Two notebook helpers: show optlib's own source, and glue numbers into prose.
 
 ``source(optlib.sgd)`` displays the code the book is about (the real code,
-read from the package, never a pasted copy). ``glue(name, value)`` shows a
+read from the package, never a pasted copy); ``source(optlib.adam,
+part="step")`` just the lines that are the algorithm, the per-leaf update
+under a chapter's ``{prf:algorithm}`` block. ``glue(name, value)`` shows a
 value and records it for Jupyter Book, whose ``{glue:text}`name:.4f``` role
 puts it into the prose: a number the text quotes is computed in a cell. It
 writes the same output as ``myst_nb.glue``, without needing myst-nb
@@ -11,7 +13,7 @@ import ast
 import inspect
 import textwrap
 
-__all__ = ["glue", "source"]
+__all__ = ["glue", "source", "source_text"]
 
 
 # myst-nb's prefix for glued outputs that are recorded but not shown.
@@ -51,15 +53,54 @@ def _without_docstring(code):
     return code
 
 
-def source(obj, docstring=False):
+PARTS = (None, "update", "step")
+
+
+def source_text(obj, docstring=False, part=None):
+    """The text :func:`source` displays (see there)."""
+    if part not in PARTS:
+        raise ValueError(f"part must be one of {PARTS}, got {part!r}")
+    if part is None:
+        code = textwrap.dedent(inspect.getsource(obj))
+        return code if docstring else _without_docstring(code)
+    from ._base import Optimizer
+    from . import OPTIMIZERS
+
+    if obj in OPTIMIZERS.values():
+        obj = obj()  # the factory's defaults: the code is the same for any arguments
+    if not isinstance(obj, Optimizer):
+        raise TypeError(f"part={part!r} needs an optlib optimizer or its factory (e.g. optlib.adam), got {obj!r}")
+    rule = obj
+    code = textwrap.dedent(inspect.getsource(rule.update))
+    if part == "update":
+        return code
+    steps = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.FunctionDef) and n.name == "step"]
+    if not steps:
+        raise ValueError(f"{rule.name}'s update has no per-leaf step function to show")
+    lines = code.splitlines(keepends=True)
+    return textwrap.dedent("".join(lines[steps[0].lineno - 1:steps[0].end_lineno]))
+
+
+def source(obj, docstring=False, part=None):
     """Display the source of ``obj`` with syntax highlighting.
 
-    By default without its docstring (the chapter's prose explains it). In a
-    plain terminal this is the code as text.
+    By default the whole object without its docstring (the chapter's prose
+    explains it). For an optimizer (a factory such as ``optlib.adam``, or a
+    rule it returned), ``part="update"`` shows its ``update`` function (the
+    per-step numbers, such as the bias corrections, then the per-leaf step)
+    and ``part="step"`` only the per-leaf step: the lines that are the
+    algorithm, without the validation and plumbing around them. In a plain
+    terminal this is the code as text.
+
+    >>> import optlib
+    >>> print(source_text(optlib.sgd, part="step"))  # doctest: +ELLIPSIS
+    def step(g, theta, b):
+        if maximize:
+            g = -g
+    ...
+        return -eta * g, b
+    <BLANKLINE>
     """
     from IPython.display import Code
 
-    code = textwrap.dedent(inspect.getsource(obj))
-    if not docstring:
-        code = _without_docstring(code)
-    return Code(code, language="python")
+    return Code(source_text(obj, docstring, part), language="python")

@@ -109,7 +109,9 @@ def nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, momentum_
             m = ema(m, g, beta1)  # beta1 * m + (1 - beta1) * g
             v = ema(v, g * g, beta2)  # beta2 * v + (1 - beta2) * g**2
             r = sqrt(v / bias2 + eps_root) + eps
-            update = -eta * (1 - mu) / (1 - mu_product) * g / r - eta * mu_next / (1 - mu_product * mu_next) * m / r
+            # the current gradient, then the look-ahead along the momentum
+            update = -eta * (1 - mu) / (1 - mu_product) * g / r
+            update = update - eta * mu_next / (1 - mu_product * mu_next) * m / r
             if weight_decay and decoupled:
                 update = update - eta * weight_decay * theta
             return update, m, v
