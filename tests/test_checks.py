@@ -20,7 +20,7 @@ def not_implemented(*args):
         (lambda x, g, lr: x + lr * g, "moves uphill"),
         (lambda x, g, lr: x - g, "learning rate is missing"),
         (lambda x, g, lr: x - lr * lr * g, "applied twice"),
-        (lambda x, g, lr: x - g / lr, "divides by the learning rate"),
+        (lambda x, g, lr: x - g / lr, "divides the gradient by the learning rate"),
         (lambda x, g, lr: -lr * g, "not the new point"),
         (lambda x, g, lr: x - lr * g / np.linalg.norm(g), "normalises the gradient"),
         (lambda x, g, lr: x - lr * np.sign(g), "sign(grad)"),
@@ -29,6 +29,9 @@ def not_implemented(*args):
         (not_implemented, "not implemented yet"),
         (lambda x, g, lr: x - lr * g[::-1], "expected"),
         (lambda x, g, lr: 1 / 0, "raised ZeroDivisionError"),
+        (lambda x, g, lr: (x - lr * g) * np.nan, "[nan, nan], which is not finite"),
+        (lambda x, g, lr: (x - lr * g)[:1], "returned an array of shape (1,); expected an array of shape (2,)"),
+        (lambda x, g, lr: "x - lr * grad", "not a number or an array of numbers"),
     ],
 )
 def test_gd_step_diagnoses(student, fragment, capsys):
@@ -61,6 +64,9 @@ def right_gd(grad, x0, lr, steps):
         (lambda grad, x0, lr, steps: right_gd(lambda x: -grad(x), x0, lr, steps), "uphill"),
         (lambda grad, x0, lr, steps: right_gd(grad, x0, lr * 1.01, steps), "Row 1 is"),
         (lambda grad, x0, lr, steps: right_gd(grad, x0, lr, steps).T, "shape (2, 21)"),
+        (lambda grad, x0, lr, steps: right_gd(grad, x0, lr, steps) * np.nan, "Row 0 is [nan, nan]"),
+        (lambda grad, x0, lr, steps: [x0, [1.0]], "not an array of numbers"),
+        (lambda grad, x0, lr, steps: 1 / 0, "steps=20): calling it raised ZeroDivisionError"),
     ],
 )
 def test_gradient_descent_diagnoses(student, fragment):
@@ -84,6 +90,9 @@ eig = np.linalg.eigvalsh
         (lambda A: 2 / np.trace(A), "trace"),
         (lambda A: 2 / np.abs(A).max(), "largest entry"),
         (lambda A: 0.1, "expected"),
+        (lambda A: 2 / eig(A).max() if A[0, 1] == 0 else 0.5, "For A = [[2., 1.], [1., 3.]] it returned 0.5; expected 0.552786."),
+        (lambda A: 2 / eig(A), "returned an array of shape (2,); expected a single number"),
+        (lambda A: np.inf, "stable_lr(A) for A = [[0.2, 0. ], [0. , 4. ]] returned inf, which is not finite"),
     ],
 )
 def test_stable_lr_diagnoses(student, fragment):
@@ -108,3 +117,23 @@ def test_optimal_lr_diagnoses(student, fragment):
 def test_right_answers_pass():
     assert checks.check_stable_lr(lambda A: 2 / eig(A).max())
     assert checks.check_optimal_lr(lambda A: 2 / (eig(A).min() + eig(A).max()))
+
+
+def test_right_answers_print_the_chapters_messages(capsys):
+    # The chapter's committed outputs show these lines; nbval compares them byte for byte.
+    checks.check_gd_step(lambda x, g, lr: x - lr * g)
+    checks.check_gradient_descent(right_gd)
+    checks.check_stable_lr(lambda A: 2 / eig(A).max())
+    checks.check_optimal_lr(lambda A: 2 / (eig(A).min() + eig(A).max()))
+    assert capsys.readouterr().out.splitlines() == [
+        "✔ gd_step is correct: x_new = x - lr * grad.",
+        "✔ gradient_descent is correct: 21 rows for 20 steps, x0 first, each step at the current point.",
+        "✔ stable_lr is correct: 2 / λ_max.",
+        "✔ optimal_lr is correct: 2 / (λ_min + λ_max) balances the slowest and the fastest direction.",
+    ]
+
+
+def test_chapter_module_is_the_same_as_the_top_level():
+    from optlib.checks import gradient_descent
+
+    assert checks.check_gd_step is gradient_descent.check_gd_step
