@@ -17,6 +17,7 @@ from .nadam import NAdamState, nadam
 from .rmsprop import RMSpropState, rmsprop
 from .sgd import SGDState, sgd
 from . import objectives  # noqa: E402  (test functions: optlib.objectives.rosenbrock() ...)
+from . import datasets  # noqa: E402  (shipped data and mini-batches: optlib.datasets.load_digits() ...)
 from .runner import Trajectory, minimize  # noqa: E402
 from . import plotting  # noqa: E402  (optlib.plotting.contour, .trajectory, .compare ...)
 from . import checks, display  # noqa: E402  (exercise checks; source() and glue() for notebooks)

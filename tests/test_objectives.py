@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 import torch
 
+from optlib.datasets import load_diabetes, load_digits
 from optlib.objectives import (
+    FiniteSum,
     Objective,
     beale,
     ill_conditioned,
@@ -21,12 +23,15 @@ from optlib.objectives import (
     quadratic_1d,
     rosenbrock,
     saddle,
+    softmax_regression,
 )
 
 _rng = np.random.default_rng(0)
 _X = _rng.normal(size=(40, 3))
 _y_reg = _X @ np.array([1.0, -2.0, 0.5]) + 0.1 * _rng.normal(size=40)
 _y_cls = (_X[:, 0] + 0.5 * _rng.normal(size=40) > 0).astype(float)
+_W_multi = np.array([[1.0, 0.0, -1.0], [0.0, 1.0, 0.5], [0.5, -0.5, 0.0]])
+_y_multi = np.argmax(_X @ _W_multi + _rng.normal(size=(40, 3)), axis=-1)  # labels 0, 1, 2
 
 
 def _spd(d, eigenvalues, seed):
@@ -50,6 +55,9 @@ OBJECTIVES = {
     "least_squares": least_squares(_X, _y_reg),
     "logistic": logistic(_X, _y_cls),
     "logistic(l2=0.1)": logistic(_X, _y_cls, l2=0.1),
+    "least_squares(l2=0.5)": least_squares(_X, _y_reg, l2=0.5),
+    "softmax_regression": softmax_regression(_X, _y_multi),
+    "softmax_regression(K=4,l2=0.1)": softmax_regression(_X, _y_multi, num_classes=4, l2=0.1),
 }
 CASES = pytest.mark.parametrize("f", OBJECTIVES.values(), ids=OBJECTIVES.keys())
 WITH_MINIMIZER = {k: f for k, f in OBJECTIVES.items() if f.minimizer is not None}
@@ -337,3 +345,312 @@ def test_other_factories_reject_bad_input():
         quadratic_1d("1")
     with pytest.raises(ValueError, match="dim must be a positive int"):
         Objective("f", 0, lambda x: x, lambda x: x)
+
+
+# ------------------------------------------------------------ finite sums: the stochastic pieces
+#
+# The oracle: each loss written again here, from its docstring formula, in
+# torch (f_i(w) per example, as torch's own losses where there is one), and
+# differentiated by autograd; per-example gradients by torch.func (vmap of
+# grad over examples). Nothing below calls optlib's value on a tensor.
+
+def _torch_least_squares(l2):
+    def losses(w, X, y):
+        return 0.5 * (X @ w - y) ** 2 + 0.5 * l2 * (w * w).sum()
+
+    return losses
+
+
+def _torch_logistic(l2):
+    def losses(w, X, y):
+        bce = torch.nn.functional.binary_cross_entropy_with_logits(X @ w, y, reduction="none")
+        return bce + 0.5 * l2 * (w * w).sum()
+
+    return losses
+
+
+def _torch_softmax(K, l2):
+    def losses(theta, X, y):
+        W = theta.reshape(X.shape[-1], K)  # row-major: theta[j K + k] = W[j, k]
+        ce = torch.nn.functional.cross_entropy(X @ W, y.long(), reduction="none")
+        return ce + 0.5 * l2 * (theta * theta).sum()
+
+    return losses
+
+
+def _with_intercept(X):
+    return np.column_stack([np.ones(len(X)), X])
+
+
+_diabetes = load_diabetes(standardize=True)
+_digits = load_digits()
+_X_diabetes = _with_intercept(_diabetes.X)
+_X_digits = _with_intercept(_digits.X / 16.0)
+
+# name: (objective, X, y, the loss per example written in torch, scale of the test points)
+FINITE_SUMS = {
+    "least_squares": (least_squares(_X, _y_reg), _X, _y_reg, _torch_least_squares(0.0), 1.0),
+    "least_squares(l2=0.5)": (least_squares(_X, _y_reg, l2=0.5), _X, _y_reg, _torch_least_squares(0.5), 1.0),
+    "logistic": (logistic(_X, _y_cls), _X, _y_cls, _torch_logistic(0.0), 1.0),
+    "logistic(l2=0.1)": (logistic(_X, _y_cls, l2=0.1), _X, _y_cls, _torch_logistic(0.1), 1.0),
+    "softmax": (softmax_regression(_X, _y_multi), _X, _y_multi, _torch_softmax(3, 0.0), 1.0),
+    "softmax(K=4,l2=0.1)": (
+        softmax_regression(_X, _y_multi, num_classes=4, l2=0.1), _X, _y_multi, _torch_softmax(4, 0.1), 1.0
+    ),
+    "diabetes least_squares": (
+        least_squares(_X_diabetes, _diabetes.y), _X_diabetes, _diabetes.y, _torch_least_squares(0.0), 50.0
+    ),
+    "digits softmax(l2=1e-3)": (
+        softmax_regression(_X_digits, _digits.y, l2=1e-3), _X_digits, _digits.y, _torch_softmax(10, 1e-3), 0.1
+    ),
+}
+FINITE = pytest.mark.parametrize("case", FINITE_SUMS.values(), ids=FINITE_SUMS.keys())
+
+
+def _point(f, scale, seed=0):
+    return scale * np.random.default_rng(seed).normal(size=f.dim)
+
+
+def _torch_batch(losses, x, X, y, idx):
+    """Mean loss over idx and its gradient, by torch autograd."""
+    t = torch.tensor(x, requires_grad=True)
+    value = losses(t, torch.tensor(X[idx]), torch.tensor(y[idx], dtype=torch.float64)).mean()
+    value.backward()
+    return value.item(), t.grad.numpy()
+
+
+def _torch_per_example_grads(losses, x, X, y, idx):
+    """One gradient per example, by torch.func: vmap of grad of the one-example loss."""
+
+    def loss_one(t, xi, yi):
+        return losses(t, xi[None], yi[None])[0]
+
+    per_example = torch.func.vmap(torch.func.grad(loss_one), in_dims=(None, 0, 0))
+    return per_example(torch.tensor(x), torch.tensor(X[idx]), torch.tensor(y[idx], dtype=torch.float64)).numpy()
+
+
+def _close(a, b, rtol=1e-10):
+    np.testing.assert_allclose(a, b, rtol=rtol, atol=rtol * max(1.0, float(np.abs(b).max())))
+
+
+@FINITE
+def test_per_example_values_and_grads_match_torch(case):
+    f, X, y, losses, scale = case
+    x = _point(f, scale)
+    everyone = np.arange(len(y))
+    idx = np.random.default_rng(1).integers(0, len(y), size=7)
+    for batch in (everyone, idx):
+        with torch.no_grad():
+            expected = losses(torch.tensor(x), torch.tensor(X[batch]), torch.tensor(y[batch], dtype=torch.float64))
+        _close(f.per_example_values(x, batch), expected.numpy())
+        g = f.per_example_grads(x, batch)
+        assert g.shape == (len(batch), f.dim) and g.dtype == np.float64
+        _close(g, _torch_per_example_grads(losses, x, X, y, batch))
+    _close(f.per_example_grads(x), f.per_example_grads(x, everyone), rtol=0)  # None means all
+
+
+@FINITE
+def test_mini_batch_value_and_grad_match_torch(case):
+    f, X, y, losses, scale = case
+    x = _point(f, scale, seed=2)
+    rng = np.random.default_rng(3)
+    for size in (1, 5, len(y)):
+        idx = rng.choice(len(y), size=size, replace=False)
+        value, grad = _torch_batch(losses, x, X, y, idx)
+        v, g = f.value_and_grad_batch(x, idx)
+        assert v == pytest.approx(value, rel=1e-12)
+        assert g.shape == x.shape
+        _close(g, grad)
+    # the full objective is the mean over all examples, in torch too
+    value, grad = _torch_batch(losses, x, X, y, np.arange(len(y)))
+    assert f.value(x) == pytest.approx(value, rel=1e-12)
+    _close(f.grad(x), grad)
+
+
+@FINITE
+def test_mean_of_per_example_grads_is_the_full_gradient(case):
+    f, X, y, losses, scale = case
+    x = _point(f, scale, seed=4)
+    everyone = np.arange(f.n)
+    assert f.n == len(y) and isinstance(f, FiniteSum)
+    _close(f.per_example_grads(x).mean(axis=0), f.grad(x), rtol=1e-12)
+    _close(f.grad_batch(x, everyone), f.grad(x), rtol=1e-12)
+    assert f.value_batch(x, everyone) == pytest.approx(f.value(x), rel=1e-14)
+    assert f.per_example_values(x).mean() == pytest.approx(f.value(x), rel=1e-14)
+
+
+@FINITE
+def test_a_batch_with_repeats_counts_each_occurrence(case):
+    f, X, y, losses, scale = case
+    x = _point(f, scale, seed=5)
+    g = f.per_example_grads(x, [3, 5])
+    _close(f.grad_batch(x, [3, 3, 5]), (2 * g[0] + g[1]) / 3, rtol=1e-12)
+    _close(f.grad_batch(x, 3), g[0], rtol=1e-14)  # a single index is a batch of one
+    # order does not matter
+    _close(f.grad_batch(x, [5, 3, 3]), f.grad_batch(x, [3, 3, 5]), rtol=1e-14)
+
+
+@FINITE
+def test_batch_methods_on_a_batch_of_points(case):
+    f, X, y, losses, scale = case
+    points = np.stack([_point(f, scale, seed=s) for s in range(6)]).reshape(2, 3, f.dim)
+    idx = np.array([0, 2, 4, 4])
+    assert f.value_batch(points, idx).shape == (2, 3)
+    assert f.per_example_grads(points, idx).shape == (2, 3, 4, f.dim)
+    for i in range(2):
+        for j in range(3):
+            p = points[i, j]
+            assert f.value_batch(points, idx)[i, j] == pytest.approx(f.value_batch(p, idx), rel=1e-13)
+            _close(f.grad_batch(points, idx)[i, j], f.grad_batch(p, idx), rtol=1e-13)
+            _close(f.per_example_grads(points, idx)[i, j], f.per_example_grads(p, idx), rtol=1e-13)
+
+
+@FINITE
+def test_value_batch_runs_on_torch_for_autograd(case):
+    # the other oracle style: autograd of optlib's own mini-batch value
+    f, X, y, losses, scale = case
+    x = _point(f, scale, seed=6)
+    idx = torch.tensor([1, 4, 4, 9])
+    t = torch.tensor(x, requires_grad=True)
+    f.value_batch(t, idx).backward()
+    _close(f.grad_batch(x, idx), t.grad.numpy())
+    _close(f.grad_batch(t, idx), t.grad.numpy())  # a tensor x is accepted too
+
+
+def test_softmax_with_two_classes_is_logistic_of_the_weight_difference():
+    # p(y=1 | x) = e^{z1} / (e^{z0} + e^{z1}) = sigma(x . (w1 - w0)), so without penalty
+    # softmax(W) = logistic(w1 - w0), and its gradient is +-logistic's: d/dw1 = g, d/dw0 = -g.
+    labels = _y_cls.astype(int)
+    soft, logi = softmax_regression(_X, labels), logistic(_X, _y_cls)
+    W = np.random.default_rng(7).normal(size=(3, 2))  # columns w0, w1
+    w = W[:, 1] - W[:, 0]
+    assert soft(W.ravel()) == pytest.approx(logi(w), rel=1e-12)
+    _close(soft.per_example_values(W.ravel()), logi.per_example_values(w), rtol=1e-12)
+    g = logi.grad(w)
+    _close(soft.grad(W.ravel()).reshape(3, 2), np.column_stack([-g, g]), rtol=1e-12)
+    idx = [0, 7, 7, 30]
+    _close(soft.grad_batch(W.ravel(), idx).reshape(3, 2), np.column_stack([-1, 1]) * logi.grad_batch(w, idx)[:, None])
+    # With the penalty the two agree where w0 = 0 (then ||W||^2 = ||w1||^2), in value and in the w1 block
+    soft, logi = softmax_regression(_X, labels, l2=0.3), logistic(_X, _y_cls, l2=0.3)
+    W[:, 0] = 0.0
+    assert soft(W.ravel()) == pytest.approx(logi(W[:, 1]), rel=1e-12)
+    _close(soft.grad(W.ravel()).reshape(3, 2)[:, 1], logi.grad(W[:, 1]), rtol=1e-12)
+
+
+def test_softmax_is_stable_for_huge_logits():
+    f = softmax_regression(1e4 * _X, _y_multi)  # logits ~ 1e4: exp would overflow
+    theta = np.random.default_rng(8).normal(size=f.dim)
+    value, grad = f.value_and_grad(theta)  # filterwarnings=error: no overflow warning
+    assert np.isfinite(value) and np.all(np.isfinite(grad))
+    assert np.all(np.isfinite(f.per_example_grads(theta)))
+    _, g_torch = _torch_batch(_torch_softmax(3, 0.0), theta, 1e4 * _X, _y_multi, np.arange(40))
+    _close(grad, g_torch)
+
+
+def test_softmax_parameter_layout_is_row_major_d_by_k():
+    f = softmax_regression(_X, _y_multi)
+    assert f.param_shape == (3, 3) and f.dim == 9
+    # only W[j, k] nonzero: the logit of class k is x_j W[j, k], the other logits 0
+    W = np.zeros((3, 3))
+    W[1, 2] = 2.0
+    z = 2.0 * _X[:, 1]
+    expected = np.log(2.0 + np.exp(z)) - np.where(_y_multi == 2, z, 0.0)
+    _close(f.per_example_values(W.ravel()), expected, rtol=1e-12)
+
+
+def test_least_squares_ridge_minimizer_is_the_augmented_lstsq():
+    # (1/2n)||Xw - y||^2 + (l2/2)||w||^2 is, times 2n, ||[X; sqrt(n l2) I] w - [y; 0]||^2
+    n, d, l2 = 40, 3, 0.5
+    f = least_squares(_X, _y_reg, l2=l2)
+    A = np.vstack([_X, np.sqrt(n * l2) * np.eye(d)])
+    b = np.concatenate([_y_reg, np.zeros(d)])
+    w, *_ = np.linalg.lstsq(A, b)
+    _close(f.minimizer, w, rtol=1e-12)
+    assert f.min_value == pytest.approx(np.sum((A @ w - b) ** 2) / (2 * n), rel=1e-12)
+    _close(f.hessian, _X.T @ _X / n + l2 * np.eye(d), rtol=1e-14)
+    # rank-deficient X: the penalty makes the minimizer unique again
+    X = np.column_stack([_X[:, 0], 2 * _X[:, 0]])
+    assert least_squares(X, _y_reg).minimizer is None
+    assert least_squares(X, _y_reg, l2=0.1).minimizer is not None
+
+
+def test_least_squares_on_diabetes_matches_scikit_learn():
+    from sklearn import linear_model  # a pinned test dependency
+
+    f = FINITE_SUMS["diabetes least_squares"][0]
+    fit = linear_model.LinearRegression().fit(_diabetes.X, _diabetes.y)  # intercept = our column of ones
+    _close(f.minimizer, np.concatenate([[fit.intercept_], fit.coef_]), rtol=1e-9)
+    # ridge: sklearn minimizes ||y - Xw||^2 + alpha ||w||^2, ours is that over 2n with alpha = n l2
+    l2 = 0.1
+    ridge = linear_model.Ridge(alpha=len(_diabetes.y) * l2, fit_intercept=False).fit(_X_diabetes, _diabetes.y)
+    _close(least_squares(_X_diabetes, _diabetes.y, l2=l2).minimizer, ridge.coef_, rtol=1e-9)
+
+
+def test_finite_sum_keeps_its_own_read_only_data():
+    X, y = _X.copy(), _y_reg.copy()
+    f = least_squares(X, y)
+    before = f.value(np.ones(3))
+    X[:] = 0.0
+    assert f.value(np.ones(3)) == before  # a copy was kept
+    with pytest.raises(ValueError):
+        f.X[0, 0] = 1.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        f.X = X
+    assert softmax_regression(_X, _y_multi.astype(float)).y.dtype == np.int64  # labels stored as ints
+
+
+# ------------------------------------------------------------ finite sums: bad input
+
+@pytest.mark.parametrize(
+    "idx, error, match",
+    [
+        ([], ValueError, "idx must hold at least one example index"),
+        (np.zeros((2, 2), dtype=int), ValueError, r"idx must be a 1-D array of example indices, got shape \(2, 2\)"),
+        ([0.0, 1.0], TypeError, "idx must hold integer indices, got dtype float64"),
+        (np.ones(40, dtype=bool), TypeError, r"got dtype bool \(for a boolean mask, pass np.flatnonzero"),
+        ([0, 40], ValueError, r"idx must hold indices in \[0, 40\) \(n = 40 examples\), got 0..40"),
+        ([-1, 3], ValueError, r"idx must hold indices in \[0, 40\)"),
+        (None, TypeError, r"idx must be an array of example indices, got None \(use value\(x\)"),
+    ],
+)
+def test_bad_indices(idx, error, match):
+    f = least_squares(_X, _y_reg)
+    for method in (f.grad_batch, f.value_batch, f.value_and_grad_batch):
+        with pytest.raises(error, match=match):
+            method(np.zeros(3), idx)
+    if idx is not None:
+        for method in (f.per_example_grads, f.per_example_values):
+            with pytest.raises(error, match=match):
+                method(np.zeros(3), idx)
+
+
+def test_batch_methods_check_x_too():
+    f = softmax_regression(_X, _y_multi)
+    with pytest.raises(ValueError, match=r"x must have shape \(9,\)"):
+        f.grad_batch(np.zeros(3), [0])
+    with pytest.raises(ValueError, match=r"x must have shape \(9,\)"):
+        f.per_example_grads(np.zeros(10))
+
+
+@pytest.mark.parametrize(
+    "y, kwargs, error, match",
+    [
+        (_y_multi - 1, {}, ValueError, r"y must hold class labels 0, 1, ..., K-1"),
+        (_y_multi + 0.5, {}, ValueError, r"y must hold class labels 0, 1, ..., K-1"),
+        (np.zeros(40), {}, ValueError, "num_classes must be >= 2, but y holds only label 0"),
+        (_y_multi, {"num_classes": 2}, ValueError, "y must hold labels < num_classes = 2, got label 2"),
+        (_y_multi, {"num_classes": 1}, ValueError, "num_classes must be >= 2, got 1"),
+        (_y_multi, {"num_classes": 3.0}, TypeError, "num_classes must be an int >= 2 or None"),
+        (_y_multi, {"num_classes": True}, TypeError, "num_classes must be an int >= 2 or None"),
+        (_y_multi, {"l2": -1.0}, ValueError, "l2 must be >= 0, got -1.0"),
+        (np.array(["0"] * 40), {}, TypeError, "y must hold real numbers"),
+    ],
+)
+def test_softmax_rejects_bad_labels_and_arguments(y, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        softmax_regression(_X, y, **kwargs)
+
+
+def test_least_squares_rejects_a_negative_penalty():
+    with pytest.raises(ValueError, match="l2 must be >= 0, got -0.1"):
+        least_squares(_X, _y_reg, l2=-0.1)

@@ -32,3 +32,20 @@ def test_binder_pins_match_requirements():
 
 def test_torch_is_pinned_to_the_cpu_wheel_version():
     assert pins("requirements.txt")["torch"] == "2.13.0"
+
+
+def test_the_wheel_takes_every_subpackage_and_data_file():
+    import fnmatch
+    import tomllib
+
+    import setuptools
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(setuptools.find_packages(where=ROOT, include=config["packages"]["find"]["include"]))
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "optlib").rglob("__init__.py")}
+    assert on_disk and on_disk <= found
+    patterns = config["package-data"]["optlib"]
+    for path in (ROOT / "optlib" / "data").iterdir():
+        if path.name != "__pycache__":
+            rel = path.relative_to(ROOT / "optlib").as_posix()
+            assert any(fnmatch.fnmatch(rel, pat) for pat in patterns), f"{rel} would be left out of the wheel"
