@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv assets book test notebooks student bench clean
+.PHONY: venv assets book test notebooks student readers bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,9 +45,16 @@ NB ?=
 notebooks: $(STAMP)
 	$(PY) tools/execute_notebooks.py $(NB)
 
-# Solution-free copies of every chapter in _build/student/.
+# Notebooks to hand out, in plain Markdown that Colab, JupyterLab and VS Code
+# render (tools/convert_notebooks.py turns the site-only MyST into it; the
+# chapters themselves are not touched). Students: solutions removed, in
+# _build/student/. Readers: solutions kept but folded, outputs kept, in
+# _build/notebooks/.
 student: $(STAMP)
 	$(PY) tools/make_student.py
+
+readers: $(STAMP)
+	$(PY) tools/convert_notebooks.py --edition readers -o _build/notebooks
 
 # One table of execution, nbval and build times and the live playground's
 # slider latency; then the torch adapter's speed against torch.optim.

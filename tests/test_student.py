@@ -5,6 +5,12 @@ chapters use (nbgrader markers, `{solution}` blocks with backticks and
 colons, gated `{solution-start}`/`{solution-end}` regions). Every solution
 line carries a SECRET token so that a leak anywhere is caught. The same
 checks then run on the real chapters, whatever chapters/ holds.
+
+The script strips, then converts the MyST markup to plain Markdown
+(tools/convert_notebooks.py, tested in test_convert.py). The stripping is
+checked exactly on what `--keep-myst` writes (the stripped notebook, markup
+kept); what students get by default, the converted notebook, is checked
+for the same absence of solutions and the same kept cells.
 """
 
 import importlib.util
@@ -106,31 +112,66 @@ def fixture_notebook():
     return nb
 
 
-@pytest.fixture(scope="module")
-def pair(tmp_path_factory):
-    """(original, student) of the fixture, the student copy made by the script's CLI."""
-    tmp = tmp_path_factory.mktemp("student")
-    src = tmp / "ch.ipynb"
-    nbformat.write(fixture_notebook(), src)
-    out = tmp / "out"
+def run_cli(src, out, *options):
     run = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "make_student.py"), "-o", str(out), str(src)],
+        [sys.executable, str(ROOT / "tools" / "make_student.py"), *options, "-o", str(out), str(src)],
         capture_output=True, text=True, check=False,
     )
     assert run.returncode == 0, run.stderr
-    return nbformat.read(src, as_version=4), nbformat.read(out / "ch.ipynb", as_version=4)
+    return nbformat.read(out / src.name, as_version=4)
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory):
+    """(original, student) of the fixture, the stripped copy made by the script's CLI (MyST kept)."""
+    tmp = tmp_path_factory.mktemp("student")
+    src = tmp / "ch.ipynb"
+    nbformat.write(fixture_notebook(), src)
+    return nbformat.read(src, as_version=4), run_cli(src, tmp / "out", "--keep-myst")
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory):
+    """(original, student) of the fixture, as `make student` writes it: stripped and converted."""
+    tmp = tmp_path_factory.mktemp("student-converted")
+    src = tmp / "ch.ipynb"
+    nbformat.write(fixture_notebook(), src)
+    return nbformat.read(src, as_version=4), run_cli(src, tmp / "out")
 
 
 def by_id(nb):
     return {cell.id: cell for cell in nb.cells}
 
 
-def test_no_solution_survives(pair):
-    _, student = pair
+@pytest.mark.parametrize("which", ["pair", "converted"])
+def test_no_solution_survives(which, request):
+    _, student = request.getfixturevalue(which)
     text = nbformat.writes(student)
     assert "SECRET" not in text
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     assert "{solution" not in text
+    assert "Solution to" not in text and "<details>" not in text
+
+
+def test_converted_copy_is_the_stripped_copy_in_plain_markdown(pair, converted):
+    """Same cells, same code, same metadata; markdown converted; no MyST left."""
+    _, stripped = pair
+    _, student = converted
+    convert = make_student._converter()
+    assert [c.id for c in student.cells] == [c.id for c in stripped.cells]
+    for a, b in zip(stripped.cells, student.cells):
+        assert (a.cell_type, a.metadata) == (b.cell_type, b.metadata)
+        if a.cell_type == "code":
+            assert a.source == b.source and b.outputs == [] and b.execution_count is None
+        else:
+            assert convert.find_myst(b.source) == [], b.source
+    assert "widgets" not in student.metadata
+    cells = by_id(student)
+    assert cells["intro"].source == by_id(stripped)["intro"].source  # no MyST: left exactly as it was
+    assert cells["ex-md"].source == "> **Exercise 1** (Step)\n>\n> Write `step`."
+    assert cells["sol-nested"].source == "> **Exercise 2** (Outer)\n>\n> Question text.\n\nTail text."
+    assert cells["sol-in-exercise"].source == "> **Exercise 3** (Holder)\n>\n> Ask.\n>\n> Still asking."
+    nbformat.validate(student)
 
 
 def test_code_regions_become_stubs_at_their_indentation(pair):
@@ -256,13 +297,8 @@ GATE_END = re.compile(r"^\s*(`{3,}|:{3,})\{solution-end\}", re.M)
 @pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_real_chapter_student_copy(path, tmp_path):
-    run = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "make_student.py"), "-o", str(tmp_path), str(path)],
-        capture_output=True, text=True, check=False,
-    )
-    assert run.returncode == 0, run.stderr
     original = nbformat.read(path, as_version=4)
-    student = nbformat.read(tmp_path / path.name, as_version=4)
+    student = run_cli(path, tmp_path, "--keep-myst")
 
     for cell in student.cells:
         assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source, cell.id
@@ -294,3 +330,29 @@ def test_real_chapter_student_copy(path, tmp_path):
     for cell in original.cells:
         if "nbgrader" in cell.metadata:
             assert kept[cell.id].metadata["nbgrader"] == cell.metadata["nbgrader"]
+
+
+@pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_real_chapter_converted_student_copy(path, tmp_path):
+    """What `make student` hands out: the stripped chapter, cell for cell, in plain Markdown."""
+    stripped = run_cli(path, tmp_path / "myst", "--keep-myst")
+    student = run_cli(path, tmp_path / "plain")
+    convert = make_student._converter()
+    kept = [c for c in student.cells if c.id != "references"]
+    # Every stripped cell is there, in order, but {exercise-end} marker cells (nothing to show).
+    dropped = [c for c in stripped.cells if c.id not in {k.id for k in kept}]
+    assert all(re.fullmatch(r"\s*(`{3,}|:{3,})\{exercise-end\}\s*\n\s*\1\s*", c.source) for c in dropped), dropped
+    assert [c.id for c in kept] == [c.id for c in stripped.cells if c not in dropped]
+    for cell in stripped.cells:
+        if cell.cell_type == "code":
+            assert by_id(student)[cell.id].source == cell.source
+            assert by_id(student)[cell.id].metadata == cell.metadata
+    for cell in student.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source, cell.id
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None
+        else:
+            assert "{solution" not in cell.source and "<details>" not in cell.source, cell.id
+            assert convert.find_myst(cell.source) == [], (cell.id, convert.find_myst(cell.source))
+    assert "widgets" not in student.metadata

@@ -2,11 +2,16 @@
 
     .venv/bin/python tools/make_student.py                  # chapters/*.ipynb -> _build/student/
     .venv/bin/python tools/make_student.py -o DIR nb.ipynb  # chosen notebooks, chosen folder
+    .venv/bin/python tools/make_student.py --keep-myst      # solutions stripped, MyST markup kept
     make student
 
 Each notebook is written under the same file name into the output folder
-(which is emptied of earlier ``.ipynb`` files first). Only the standard library
-and nbformat are used; no nbgrader needed.
+(which is emptied of earlier ``.ipynb`` files first). Stripping uses only the
+standard library and nbformat; no nbgrader needed. The stripped notebook is
+then converted to plain Markdown by tools/convert_notebooks.py (step 5), so
+that Colab, JupyterLab and VS Code show what the website shows; with
+``--keep-myst`` it is written as stripped, MyST markup and all (for an
+instructor's own Jupyter Book site).
 
 Conventions the chapters follow, and what happens to each
 ---------------------------------------------------------
@@ -71,6 +76,13 @@ Conventions the chapters follow, and what happens to each
    ``END SOLUTION``, and no markdown or raw cell ``{solution`` (in code it may
    be an f-string field); if one does, nothing is written for that notebook
    and the script exits with status 1.
+
+5. Unless ``--keep-myst`` is given, the result goes through
+   ``convert_notebooks.convert_notebook(..., edition="student")``: glue roles
+   become the values the chapter recorded, citations author-year text (and a
+   References cell), exercises and admonitions headed blockquotes numbered as
+   on the site, cross-references their text. A markup it cannot convert is
+   an error too (nothing written for that notebook, exit status 1).
 """
 
 from __future__ import annotations
@@ -255,14 +267,27 @@ def student_notebook(nb, name="notebook"):
     return nb
 
 
+def _converter():
+    """tools/convert_notebooks.py (imported from this script's folder)."""
+    folder = str(Path(__file__).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import convert_notebooks
+
+    return convert_notebooks
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
     parser.add_argument("-o", "--output", type=Path, default=OUT, help="output folder (default: _build/student)")
+    parser.add_argument("--keep-myst", action="store_true", help="write the stripped notebooks with their MyST markup (no conversion)")
     args = parser.parse_args(argv)
     paths = args.paths or sorted(CHAPTERS.glob("*.ipynb"))
     if not paths:
         sys.exit(f"no notebooks in {CHAPTERS}")
+    convert = None if args.keep_myst else _converter()
+    errors = (SolutionMarkupError,) if convert is None else (SolutionMarkupError, convert.ConversionError)
     args.output.mkdir(parents=True, exist_ok=True)
     for old in args.output.glob("*.ipynb"):
         old.unlink()
@@ -270,14 +295,16 @@ def main(argv=None):
     for path in paths:
         nb = nbformat.read(path, as_version=4)
         try:
-            student = student_notebook(nb, name=str(path))
-        except SolutionMarkupError as err:
+            if convert is None:
+                student = student_notebook(nb, name=str(path))
+            else:
+                student = convert.convert_notebook(nb, path, edition="student", strip=student_notebook)
+        except errors as err:
             print(f"FAILED {path}: {err}", file=sys.stderr)
             failed = True
             continue
         nbformat.write(student, args.output / path.name)
-        removed = len(nb.cells) - len(student.cells)
-        print(f"{args.output / path.name}: {len(student.cells)} cells ({removed} solution cells removed)")
+        print(f"{args.output / path.name}: {len(student.cells)} cells, solutions removed" + (", MyST kept" if convert is None else ", plain Markdown"))
     if failed:
         sys.exit(1)
 
