@@ -309,7 +309,7 @@ class FiniteSum(Objective):
         """The terms :math:`f_i(x)` for ``i`` in ``idx`` (all n when None): shape ``(m,)``.
 
         For a batch of points, shape ``(..., dim)``, the result has shape ``(..., m)``.
-        Array-agnostic, like :meth:`value`: a torch tensor ``x`` gives a tensor.
+        Array-agnostic, like :meth:`Objective.value`: a torch tensor ``x`` gives a tensor.
         """
         return self.example_value_fn(self._check(x), self._index(idx))
 

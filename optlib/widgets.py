@@ -1,29 +1,55 @@
-"""Playgrounds: sliders that re-run an optimizer and redraw its path.
+"""Playgrounds: sliders that re-run optimizers and redraw their paths.
 
 Two kinds, because the book is read two ways:
 
 * :class:`Playground` needs a live kernel (Jupyter, Colab, Binder): moving a
-  slider re-runs :func:`optlib.runner.minimize` and redraws the trajectory on the
-  contours and the loss curve.
-* :func:`static_playground` works on the static web page with no kernel: a
-  slider is linked in the browser (``jslink``) to a stack of frames computed
-  in advance, one per learning rate.
+  slider re-runs :func:`optlib.runner.minimize` for every optimizer shown and
+  redraws the paths on the contours and the loss curves.
+* :func:`static_playground` works on the static web page with no kernel: one
+  or two sliders are linked in the browser (``jslink``) to stacks of frames
+  computed in advance, one frame per combination of their values.
+
+Both take the optimizers as configured rules, ``{"GD": optlib.sgd(lr=0.1),
+"momentum": optlib.sgd(lr=0.1, momentum=0.9)}``, and describe each slider
+with a ``Knob``: which hyperparameter it moves, over what range, and for
+which of the rules. A slider rebuilds a rule with its factory,
+``rule.factory(**{**rule.hyperparams, name: value})``, so every other
+hyperparameter stays as the rule was configured.
 
 Rendering dominates a slider update, so a :class:`Frame` draws the contours
 and axes once, keeps that background as pixels, and per update only pastes
 it back and draws the few changing lines (matplotlib's blitting).
 """
+import dataclasses
 import io
+import itertools
 import math
+import numbers
+from types import MappingProxyType
+from typing import Optional
 
 import numpy as np
 
 from . import objectives as _objectives
-from .plotting import DPI, WIDTH, color_for, contour
-from .runner import minimize
+from ._base import Optimizer
+from .objectives import Objective
+from .plotting import DPI, WIDTH, _colors, contour
+from .runner import _check_steps, minimize
 from .sgd import sgd
 
-__all__ = ["Frame", "Playground", "static_playground", "default_objectives"]
+__all__ = ["Knob", "Frame", "Playground", "static_playground", "default_objectives"]
+
+# What a reader sees for a hyperparameter: the slider's label and the symbol in
+# captions, the symbols of the book's notation page.
+_LABELS = {
+    "lr": "learning rate η", "momentum": "momentum β", "dampening": "dampening τ",
+    "weight_decay": "weight decay λ", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "eps": "ε",
+    "momentum_decay": "ψ",
+}
+_SYMBOLS = {
+    "lr": "η", "momentum": "β", "dampening": "τ", "weight_decay": "λ", "alpha": "α", "beta1": "β₁",
+    "beta2": "β₂", "rho": "ρ", "eps": "ε", "momentum_decay": "ψ",
+}
 
 
 def default_objectives():
@@ -36,43 +62,272 @@ def default_objectives():
     }
 
 
+# ------------------------------------------------------------------- knobs
+
+def _real(what, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}")
+    return value
+
+
+@dataclasses.dataclass(frozen=True)
+class Knob:
+    """A slider over one hyperparameter of some of a playground's optimizers.
+
+    Parameters
+    ----------
+    name : str
+        The hyperparameter as the optimizer's factory names it: ``"lr"``,
+        ``"momentum"``, ``"alpha"``, ``"beta1"``, ...
+    lo, hi : float
+        The slider's range; in a kernel-free grid, the range its values must
+        lie in.
+    value : float, optional
+        Where the live slider starts; default: the value the rules it moves
+        were configured with.
+    log : bool
+        A logarithmic slider (for learning rates); needs ``lo > 0``.
+    label : str, optional
+        What the reader sees; default from the name (``"learning rate η"``,
+        ``"momentum β"``, ``"β₁"``, ...).
+    rules : list of str, optional
+        Labels of the rules it moves. Default: every rule that has a
+        hyperparameter ``name``. Gradient descent is ``sgd`` with momentum 0,
+        so it has a ``"momentum"`` too: ``rules=["momentum"]`` leaves it alone.
+
+    Examples
+    --------
+    >>> Knob("momentum", 0.0, 0.95, rules=["momentum"]).label
+    'momentum β'
+    >>> Knob("lr", 0.0, 1.0, log=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: Knob 'lr': a log slider needs lo > 0, got lo=0.0
+    """
+
+    name: str
+    lo: float
+    hi: float
+    value: Optional[float] = None
+    log: bool = False
+    label: Optional[str] = None
+    rules: Optional[tuple] = None
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name:
+            raise TypeError(f"Knob name must be a hyperparameter's name (a str such as 'lr'), got {self.name!r}")
+        what = f"Knob {self.name!r}"
+        lo, hi = _real(f"{what}: lo", self.lo), _real(f"{what}: hi", self.hi)
+        if not lo < hi:
+            raise ValueError(f"{what}: lo must be < hi, got lo={lo:g}, hi={hi:g}")
+        if not isinstance(self.log, bool):
+            raise TypeError(f"{what}: log must be True or False, got {self.log!r}")
+        if self.log and lo <= 0:
+            raise ValueError(f"{what}: a log slider needs lo > 0, got lo={lo}")
+        value = self.value
+        if value is not None:
+            value = _real(f"{what}: value", value)
+            if not lo <= value <= hi:
+                raise ValueError(f"{what}: value {value:g} is outside the slider's range [{lo:g}, {hi:g}]")
+        if self.label is not None and not isinstance(self.label, str):
+            raise TypeError(f"{what}: label must be a str, got {self.label!r}")
+        rules = self.rules
+        if rules is not None:
+            # A bare string would be iterated letter by letter: take it as one label.
+            rules = (rules,) if isinstance(rules, str) else tuple(rules)
+            if not rules or not all(isinstance(r, str) for r in rules):
+                raise TypeError(f"{what}: rules must be a non-empty list of rule labels (str), got {self.rules!r}")
+        # Frozen dataclass: normalise the fields once, here.
+        for field, v in (("lo", lo), ("hi", hi), ("value", value), ("rules", rules)):
+            object.__setattr__(self, field, v)
+        if self.label is None:
+            object.__setattr__(self, "label", _LABELS.get(self.name, self.name))
+
+    def check(self, value, where):
+        """``value`` as a float, or ValueError if it is outside ``[lo, hi]``."""
+        value = _real(where, value)
+        if not self.lo <= value <= self.hi:
+            raise ValueError(f"{where} = {value:g} is outside the range [{self.lo:g}, {self.hi:g}] of knob {self.name!r}")
+        return value
+
+
+def _fmt(value, digits=3):
+    """A hyperparameter for a caption: 3 significant digits, more if a decay
+    rate such as 0.9999 would print as 1."""
+    for p in range(digits, 7):
+        text = f"{value:.{p}g}"
+        if not (0 < value < 1 and float(text) >= 1):
+            break
+    return text
+
+
+def _as_rules(rules):
+    """``{label: Optimizer}`` from one optimizer or a dict, checked."""
+    if isinstance(rules, Optimizer):
+        return {rules.name: rules}
+    if not isinstance(rules, dict):
+        raise TypeError(
+            "rules must be an optlib optimizer (optlib.sgd(lr=0.1)) or a dict of label -> optimizer, "
+            f"got {type(rules).__name__}"
+        )
+    if not rules:
+        raise ValueError("rules is empty: give at least one optimizer, e.g. {'GD': optlib.sgd(lr=0.1)}")
+    if any(isinstance(r, Objective) for r in rules.values()):
+        raise TypeError("rules holds objectives: pass the objectives as objectives=..., the optimizers as rules")
+    for label, rule in rules.items():
+        if not isinstance(label, str):
+            raise TypeError(f"rules: labels must be str, got {label!r}")
+        if not isinstance(rule, Optimizer):
+            raise TypeError(
+                f"rules[{label!r}] must be a configured optlib optimizer (optlib.sgd(lr=0.1)), "
+                f"got {type(rule).__name__}"
+            )
+    return dict(rules)
+
+
+def _targets(knob, rules):
+    """The labels of the rules ``knob`` moves, checked against their hyperparameters."""
+    def known(label):
+        return f"{label!r} ({rules[label].name}) has {', '.join(rules[label].hyperparams)}"
+
+    if knob.rules is None:
+        labels = tuple(label for label, rule in rules.items() if knob.name in rule.hyperparams)
+        if not labels:
+            raise ValueError(
+                f"Knob {knob.name!r}: no rule has a hyperparameter {knob.name!r} ("
+                + "; ".join(known(label) for label in rules) + ")"
+            )
+        return labels
+    for label in knob.rules:
+        if label not in rules:
+            raise ValueError(
+                f"Knob {knob.name!r}: rules names {label!r}, which is not a rule here "
+                f"(the rules are {', '.join(map(repr, rules))})"
+            )
+        if knob.name not in rules[label].hyperparams:
+            raise ValueError(f"Knob {knob.name!r}: rule {known(label)}, but no {knob.name!r}")
+    return knob.rules
+
+
+def _configure(label, rule, values):
+    """``rule`` rebuilt by its factory with ``values`` changed; a clear error if they are invalid."""
+    if not values:
+        return rule
+    try:
+        return rule.factory(**{**rule.hyperparams, **values})
+    except (TypeError, ValueError) as err:
+        args = ", ".join(f"{k}={v!r}" for k, v in values.items())
+        raise ValueError(f"rule {label!r} ({rule.name}) cannot take {args}: {err}") from None
+
+
+def _resolve(knobs, rules):
+    """``[(knob, labels)]``, with no two knobs moving the same hyperparameter of one rule."""
+    if isinstance(knobs, Knob):
+        knobs = [knobs]
+    if not isinstance(knobs, (list, tuple)):
+        raise TypeError(f"knobs must be a list of Knob, got {type(knobs).__name__}")
+    resolved, owner = [], {}
+    for knob in knobs:
+        if not isinstance(knob, Knob):
+            raise TypeError(f"knobs must hold Knob objects (Knob('lr', 1e-3, 1.0, log=True)), got {knob!r}")
+        labels = _targets(knob, rules)
+        for label in labels:
+            if (label, knob.name) in owner:
+                raise ValueError(
+                    f"knobs: two knobs move {knob.name!r} of rule {label!r} "
+                    f"({owner[label, knob.name].label!r} and {knob.label!r}); give them disjoint rules=[...]"
+                )
+            owner[label, knob.name] = knob
+        resolved.append((knob, labels))
+    return resolved
+
+
+def _caption(values, traj, digits=3):
+    """``"η = 0.4, β = 0.9 — after 30 steps: f = 0.0107"`` for a rule run with ``values``."""
+    args = ", ".join(f"{_SYMBOLS.get(name, name)} = {_fmt(v, digits)}" for name, v in values.items())
+    return f"{args} — {describe(traj)}" if args else describe(traj)
+
+
+# ------------------------------------------------------------------- frames
+
 class Frame:
     """A reusable figure: contours + loss axes drawn once, paths blitted on top.
 
-    ``render(traj, caption)`` returns PNG bytes. ``steps`` fixes the loss
-    axis' x range; the loss axis shows :math:`f(x_k) - f^*` on a log scale
-    when the minimum value is known, else :math:`f(x_k)` on a linear scale.
+    ``label`` is one optimizer's label or a list of labels, one path and one
+    loss curve each, colored by :func:`optlib.plotting.color_for` (never two
+    alike). A key under the plots shows each label's color and its caption.
+
+    ``render(trajs, captions)`` returns PNG bytes; ``trajs`` is a Trajectory
+    (one label) or a dict label -> Trajectory, ``captions`` likewise a str or
+    a dict label -> str. ``steps`` fixes the loss axis' x range; the loss axis
+    shows :math:`f(x_k) - f^*` on a log scale when the minimum value is known,
+    else :math:`f(x_k)` on a linear scale. ``compress_level >= 6`` stores
+    frames with a 256-colour palette (a third of the size).
     """
+
+    KEY_LINE = 0.23  # inches of key per label, under the plots
 
     def __init__(self, objective, steps, label="gd", compress_level=1):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
+        self.labels = [label] if isinstance(label, str) else list(label)
+        if not self.labels or not all(isinstance(s, str) for s in self.labels):
+            raise ValueError(f"label must be a str or a non-empty list of str, got {label!r}")
+        n = len(self.labels)
         self.objective = objective
         self.compress_level = compress_level
-        self.fig = Figure(figsize=(WIDTH, 3.6), dpi=DPI, layout="constrained")
+        key = self.KEY_LINE * n + 0.12
+        self.fig = Figure(figsize=(WIDTH, 3.6 + key), dpi=DPI, layout="constrained")
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax, self.loss_ax = self.fig.subplots(1, 2, width_ratios=[1.15, 1])
+        grid = self.fig.add_gridspec(2, 2, width_ratios=[1.15, 1], height_ratios=[3.6, key])
+        self.ax = self.fig.add_subplot(grid[0, 0])
+        self.loss_ax = self.fig.add_subplot(grid[0, 1])
+        self.key_ax = self.fig.add_subplot(grid[1, :])
+        self.key_ax.set_axis_off()
         contour(objective, ax=self.ax)
         self.gap = objective.min_value is not None
         lo, hi = self._loss_range()
-        self.loss_ax.set_xlim(0, steps)
+        self.loss_ax.set_xlim(0, max(steps, 1))
         self.loss_ax.set_ylim(lo, hi)
         if self.gap:
             self.loss_ax.set_yscale("log")
         self.loss_ax.set_xlabel("step $k$")
         self.loss_ax.set_ylabel("$f(x_k) - f^*$" if self.gap else "$f(x_k)$")
         self.loss_ax.grid(alpha=0.3)
-        color = color_for(label)
-        kw = dict(animated=True, color=color)
-        self.path = self.ax.plot([], [], "-o", ms=3, lw=1.2, **kw)[0]
-        self.start = self.ax.plot([], [], "s", ms=6, mec="k", **kw)[0]
-        self.end = self.ax.plot([], [], "X", ms=8, mec="k", **kw)[0]
-        self.loss = self.loss_ax.plot([], [], lw=1.5, **kw)[0]
-        self.caption = self.loss_ax.text(
-            0.97, 0.95, "", transform=self.loss_ax.transAxes, ha="right", va="top", fontsize=9, animated=True,
-            bbox=dict(boxstyle="round", fc="white", ec="0.7", alpha=0.9),
-        )
+
+        colors = _colors(self.labels)
+        self.artists = {}
+        names = []
+        for i, name in enumerate(self.labels):
+            kw = dict(animated=True, color=colors[name])
+            y = 1 - (i + 0.5) / n
+            # Earlier paths are drawn wider, so where two runs coincide (momentum
+            # 0 is gradient descent) the first still shows around the second.
+            wider = (n - 1 - i) / max(n - 1, 1)  # 1 for the first of several, 0 for the last
+            lw, ms = 1.2 + 2.0 * wider, 3.0 + 2.5 * wider
+            # The key: a sample of the path, the label in bold, then the caption.
+            self.key_ax.plot([0.004, 0.034], [y, y], "-o", ms=ms, lw=lw, color=colors[name],
+                             transform=self.key_ax.transAxes, clip_on=False)
+            names.append(self.key_ax.text(0.042, y, name, transform=self.key_ax.transAxes, va="center",
+                                          fontsize=9.5, fontweight="bold"))
+            self.artists[name] = dict(
+                path=self.ax.plot([], [], "-o", ms=ms, lw=lw, **kw)[0],
+                start=self.ax.plot([], [], "s", ms=6, mec="k", **kw)[0],
+                end=self.ax.plot([], [], "X", ms=8, mec="k", **kw)[0],
+                loss=self.loss_ax.plot([], [], lw=1.5 + 1.5 * wider, **kw)[0],
+            )
+        # Captions start in one column, after the widest label.
+        renderer = self.canvas.get_renderer()
+        widest = max(names, key=lambda t: t.get_window_extent(renderer).width)
+        for i, name in enumerate(self.labels):
+            self.artists[name]["caption"] = self.key_ax.annotate(
+                "", xy=(1, 1 - (i + 0.5) / n), xycoords=(widest, self.key_ax.transAxes),
+                xytext=(8, 0), textcoords="offset points", va="center", fontsize=9.5, animated=True,
+            )
         self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.fig.bbox)
 
@@ -87,18 +342,32 @@ class Frame:
         return float(z.min()) - 0.1 * float(np.ptp(z)), float(z.max()) + 0.1 * float(np.ptp(z))
 
     def render(self, traj, caption=""):
-        xs, losses = np.asarray(traj.xs), np.asarray(traj.losses)
+        trajs = traj if isinstance(traj, dict) else {self.labels[0]: traj}
+        captions = caption if isinstance(caption, dict) else {self.labels[0]: caption}
+        unknown = set(trajs) - set(self.labels)
+        if unknown:
+            raise ValueError(f"render: no path for {sorted(unknown)} in this frame (its labels are {self.labels})")
         self.canvas.restore_region(self.background)
-        self.path.set_data(xs[:, 0], xs[:, 1])
-        self.start.set_data(xs[:1, 0], xs[:1, 1])
-        self.end.set_data(xs[-1:, 0], xs[-1:, 1])
-        y = np.maximum(losses - self.objective.min_value, 1e-300) if self.gap else losses
-        self.loss.set_data(np.arange(len(y)), y)
-        self.caption.set_text(caption)
-        for artist in (self.path, self.start, self.end):
-            self.ax.draw_artist(artist)
-        self.loss_ax.draw_artist(self.loss)
-        self.loss_ax.draw_artist(self.caption)
+        # Paths first, then every start and end marker, so no path hides a marker.
+        drawn = []
+        for name, t in trajs.items():
+            a = self.artists[name]
+            xs, losses = np.asarray(t.xs), np.asarray(t.losses)
+            a["path"].set_data(xs[:, 0], xs[:, 1])
+            a["start"].set_data(xs[:1, 0], xs[:1, 1])
+            a["end"].set_data(xs[-1:, 0], xs[-1:, 1])
+            y = np.maximum(losses - self.objective.min_value, 1e-300) if self.gap else losses
+            a["loss"].set_data(np.arange(len(y)), y)
+            drawn.append(a)
+        for part in ("path", "start", "end"):
+            for a in drawn:
+                self.ax.draw_artist(a[part])
+        for a in drawn:
+            self.loss_ax.draw_artist(a["loss"])
+        for name in self.labels:
+            a = self.artists[name]
+            a["caption"].set_text(captions.get(name, ""))
+            self.key_ax.draw_artist(a["caption"])
         return self._png()
 
     def _png(self):
@@ -121,47 +390,190 @@ def describe(traj):
     return f"after {traj.steps} steps: f = {traj.final_loss:.3g}"
 
 
+# --------------------------------------------------------------- live kernel
+
+def _legacy_rule(optimizer, lr, optimizer_kwargs):
+    """The one rule of the one-optimizer form ``Playground(optimizer=sgd, lr=..., **kw)``."""
+    if not callable(optimizer):
+        raise TypeError(f"optimizer must be an optimizer factory such as optlib.sgd, got {optimizer!r}")
+    rule = optimizer(lr=lr, **optimizer_kwargs)
+    if isinstance(rule, Optimizer) and rule.factory is optimizer:
+        return rule
+    # A factory of the user's own: rebuild through it, as optlib's rules do.
+    hyperparams = MappingProxyType({"lr": lr, **optimizer_kwargs})
+    return Optimizer(getattr(optimizer, "__name__", "optimizer"), rule.init, rule.update, hyperparams, optimizer)
+
+
+def _default_knobs(rules):
+    """A learning-rate slider: one shared, or one per rule when their rates differ."""
+    lrs = {label: rule.hyperparams["lr"] for label, rule in rules.items() if "lr" in rule.hyperparams}
+    numeric = [v for v in lrs.values() if isinstance(v, numbers.Real) and v > 0]
+    if not lrs or len(numeric) < len(lrs):
+        return []  # no rule has a constant lr to move
+    if len(set(numeric)) == 1:
+        return [Knob("lr", min(1e-3, numeric[0]), max(1.0, numeric[0]), log=True)]
+    return [
+        Knob("lr", min(1e-3, v), max(1.0, v), log=True, label=f"η ({label})", rules=[label])
+        for label, v in lrs.items()
+    ]
+
+
 class Playground:
-    """Learning rate, start and objective sliders over a live GD run (needs a kernel).
+    """Sliders over live runs of one or several optimizers (needs a kernel).
+
+    Every rule runs from the same start on the chosen objective; the contour
+    plot shows one path per rule, the loss panel one curve per rule, and the
+    key under them says how each run ended. Each slider (a ``Knob``)
+    moves one hyperparameter of the rules it applies to; sliders for the
+    start, the number of steps and the objective are always there.
 
     Parameters
     ----------
-    objectives : dict[str, Objective], optional
+    rules : optimizer or dict[str, optimizer], optional
+        Configured optlib optimizers by label, e.g. ``{"GD": optlib.sgd(lr=0.1),
+        "momentum": optlib.sgd(lr=0.1, momentum=0.9)}``, or one optimizer.
+    knobs : list of Knob, optional
+        The hyperparameter sliders. Default: one log-scale learning-rate
+        slider (one per rule if their learning rates differ).
+    objectives : dict[str, Objective] or Objective, optional
         Choices for the dropdown; default :func:`default_objectives`.
-    optimizer : callable
-        A factory taking ``lr`` (default :func:`optlib.sgd`); ``optimizer_kwargs``
-        are passed to it too.
-    lr, x0, steps : initial values.
-    lr_range : (min, max) of the log-scale learning-rate slider.
+    x0, steps : initial start and number of steps.
+    optimizer, lr, lr_range, **optimizer_kwargs :
+        The one-optimizer form, ``Playground(optimizer=optlib.sgd, lr=0.1,
+        momentum=0.5)``: the rule ``optimizer(lr=lr, **optimizer_kwargs)``
+        with a learning-rate slider over ``lr_range`` (default (1e-3, 1)).
+        Not together with ``rules``.
 
-    Display it as the last expression of a cell. ``update()`` redraws; the
-    sliders call it.
+    Display it as the last expression of a cell. ``update()`` re-runs and
+    redraws (the sliders call it) and returns the trajectories by label;
+    ``run(label)`` runs one rule with the current settings;
+    ``slider(name)`` is a knob's slider (``lr`` is the learning-rate slider
+    when there is exactly one).
+
+    Examples
+    --------
+    >>> import optlib
+    >>> rules = {"GD": optlib.sgd(lr=0.1), "momentum": optlib.sgd(lr=0.1, momentum=0.9)}
+    >>> pg = Playground(rules, [Knob("lr", 1e-3, 1.0, log=True), Knob("momentum", 0.0, 0.99, rules=["momentum"])])
+    >>> pg.slider("momentum").value = 0.5
+    >>> pg.values()
+    {'GD': {'lr': 0.1}, 'momentum': {'lr': 0.1, 'momentum': 0.5}}
     """
 
-    def __init__(self, objectives=None, optimizer=sgd, lr=0.1, x0=(-4.0, -1.5), steps=30, lr_range=(1e-3, 1.0), **optimizer_kwargs):
+    def __init__(self, rules=None, knobs=None, objectives=None, x0=(-4.0, -1.5), steps=30, *,
+                 optimizer=None, lr=None, lr_range=None, **optimizer_kwargs):
         import ipywidgets as w
 
+        if rules is None:  # the one-optimizer form (chapter 1)
+            lr = 0.1 if lr is None else lr
+            rules = _legacy_rule(sgd if optimizer is None else optimizer, lr, optimizer_kwargs)
+            if knobs is None:
+                knobs = [Knob("lr", *(lr_range or (1e-3, 1.0)), value=lr, log=True)]
+        elif optimizer is not None or lr is not None or lr_range is not None or optimizer_kwargs:
+            given = [k for k, v in dict(optimizer=optimizer, lr=lr, lr_range=lr_range).items() if v is not None]
+            raise TypeError(
+                f"{', '.join(given + list(optimizer_kwargs))}: these describe the one-optimizer form; with rules, "
+                "configure each rule (optlib.sgd(lr=0.1, momentum=0.9)) and give knobs=[Knob(...)]"
+            )
+        self.rules = _as_rules(rules)
+        self.knobs = _resolve(_default_knobs(self.rules) if knobs is None else knobs, self.rules)
+        if isinstance(objectives, Objective):
+            objectives = {objectives.name: objectives}
         self.objectives = objectives or default_objectives()
-        self.factory, self.optimizer_kwargs = optimizer, optimizer_kwargs
+        if not all(isinstance(f, Objective) and f.dim == 2 for f in self.objectives.values()):
+            raise ValueError("objectives must be 2-D Objectives by name (a path is drawn on their contours)")
+        steps = _check_steps(steps)
         self._frames = {}
         name = next(iter(self.objectives))
-        lo, hi = (math.log10(v) for v in lr_range)
-        style = {"description_width": "7em"}
-        layout = w.Layout(width="32em")
-        self.lr = w.FloatLogSlider(value=lr, base=10, min=lo, max=hi, step=0.01, description="learning rate η", readout_format=".3g", style=style, layout=layout)
-        self.objective = w.Dropdown(options=list(self.objectives), value=name, description="objective f", style=style, layout=layout)
+        width = max([7.0] + [0.62 * len(knob.label) + 1 for knob, _ in self.knobs])
+        style = {"description_width": f"{width:g}em"}
+        # Each control fills its column; the two columns share the width and
+        # wrap one under the other on a narrow screen.
+        layout = w.Layout(width="98%")
+
+        self.sliders = []
+        for knob, labels in self.knobs:
+            value = self._start(knob, labels)
+            for label in labels:  # fail now, not at the first slider move
+                for v in (knob.lo, value, knob.hi):
+                    _configure(label, self.rules[label], {knob.name: v})
+            # A decay rate such as beta2 = 0.9999 needs a fourth digit.
+            readout = ".4g" if 0.99 < knob.hi < 1 else ".3g"
+            common = dict(value=value, description=knob.label, readout_format=readout, style=style, layout=layout)
+            if knob.log:
+                slider = w.FloatLogSlider(base=10, min=math.log10(knob.lo), max=math.log10(knob.hi), step=0.01, **common)
+            else:  # ~100-1000 positions, at a round step
+                step = 10.0 ** math.floor(math.log10((knob.hi - knob.lo) / 100))
+                slider = w.FloatSlider(min=knob.lo, max=knob.hi, step=step, **common)
+            self.sliders.append(slider)
+        lr_knobs = [s for (knob, _), s in zip(self.knobs, self.sliders) if knob.name == "lr"]
+        self.lr = lr_knobs[0] if len(lr_knobs) == 1 else None
+
+        self.objective = w.Dropdown(
+            options=list(self.objectives), value=name, description="objective f", style=style, layout=layout
+        )
         # Give the range at construction: a FloatSlider clamps its value to
         # its default range [0, 100] the moment it is made.
         (a, b), (c, d) = self.objectives[name].bounds
+        x0 = [_real("x0", v) for v in np.ravel(x0)]
+        if len(x0) != 2 or not (a <= x0[0] <= b and c <= x0[1] <= d):
+            raise ValueError(f"x0 must be a point of {name}'s window [{a:g}, {b:g}] x [{c:g}, {d:g}], got {x0}")
         self.x1 = w.FloatSlider(value=x0[0], min=a, max=b, step=0.1, description="start x₁", style=style, layout=layout)
         self.x2 = w.FloatSlider(value=x0[1], min=c, max=d, step=0.1, description="start x₂", style=style, layout=layout)
-        self.steps = w.IntSlider(value=steps, min=1, max=200, description="steps", style=style, layout=layout)
-        self.image = w.Image(format="png")
-        for control in (self.lr, self.x1, self.x2, self.steps):
+        self.steps = w.IntSlider(value=steps, min=1, max=max(200, steps), description="steps", style=style, layout=layout)
+        self.image = w.Image(format="png", layout=w.Layout(align_self="flex-start", max_width="100%"))  # never stretched
+        for control in (*self.sliders, self.x1, self.x2, self.steps):
             control.observe(self.update, names="value")
         self.objective.observe(self._on_objective, names="value")
-        self.widget = w.VBox([w.HBox([w.VBox([self.objective, self.lr]), w.VBox([self.x1, self.x2, self.steps])]), self.image])
+        column = dict(flex="1 1 0%", min_width=f"{width + 14:g}em")
+        controls = w.HBox(
+            [w.VBox([self.objective, *self.sliders], layout=w.Layout(**column)),
+             w.VBox([self.x1, self.x2, self.steps], layout=w.Layout(**column))],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        self.widget = w.VBox([controls, self.image])
         self.update()
+
+    def _start(self, knob, labels):
+        """The slider's first value: ``knob.value``, else what its rules were configured with."""
+        if knob.value is not None:
+            return knob.value
+        starts = {label: self.rules[label].hyperparams[knob.name] for label in labels}
+        if len(set(map(repr, starts.values()))) > 1:
+            raise ValueError(
+                f"Knob {knob.name!r} moves rules configured with different values ("
+                + ", ".join(f"{label}: {v!r}" for label, v in starts.items())
+                + "): give it value=..., or one knob per rule (rules=[...])"
+            )
+        label, v = next(iter(starts.items()))
+        if isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise ValueError(
+                f"Knob {knob.name!r}: rule {label!r} has {knob.name}={v!r}, not a number to start from; give value=..."
+            )
+        if not knob.lo <= v <= knob.hi:
+            raise ValueError(
+                f"Knob {knob.name!r} would start at rule {label!r}'s {knob.name} = {v:g}, outside its range "
+                f"[{knob.lo:g}, {knob.hi:g}]: widen lo/hi or give value=..."
+            )
+        return float(v)
+
+    def slider(self, name, rule=None):
+        """The slider of the knob over hyperparameter ``name`` (of rule ``rule``, if several)."""
+        found = [s for (knob, labels), s in zip(self.knobs, self.sliders)
+                 if knob.name == name and (rule is None or rule in labels)]
+        if len(found) != 1:
+            have = ", ".join(f"{knob.name!r} for {list(labels)}" for knob, labels in self.knobs) or "none"
+            which = "no" if not found else "several"
+            raise KeyError(f"{which} knob for {name!r}{'' if rule is None else f' of rule {rule!r}'}; knobs: {have}")
+        return found[0]
+
+    def values(self):
+        """The knob-controlled hyperparameters of each rule now: ``{label: {name: value}}``."""
+        values = {label: {} for label in self.rules}
+        for (knob, labels), slider in zip(self.knobs, self.sliders):
+            for label in labels:
+                values[label][knob.name] = float(slider.value)
+        return values
 
     def _set_start_range(self):
         (a, b), (c, d) = self.objectives[self.objective.value].bounds
@@ -178,48 +590,199 @@ class Playground:
     def frame(self):
         key = (self.objective.value, self.steps.value)
         if key not in self._frames:
-            self._frames[key] = Frame(self.objectives[key[0]], key[1], label=self.factory.__name__)
+            self._frames[key] = Frame(self.objectives[key[0]], key[1], label=list(self.rules))
         return self._frames[key]
 
-    def run(self):
-        opt = self.factory(lr=self.lr.value, **self.optimizer_kwargs)
+    def run(self, label=None):
+        """The trajectory of rule ``label`` (default: the only rule) with the current settings."""
+        if label is None:
+            if len(self.rules) > 1:
+                raise ValueError(f"run: this playground has several rules ({', '.join(self.rules)}); give label=")
+            label = next(iter(self.rules))
+        if label not in self.rules:
+            raise ValueError(f"run: no rule {label!r} (the rules are {', '.join(map(repr, self.rules))})")
+        opt = _configure(label, self.rules[label], self.values()[label])
         return minimize(opt, self.objectives[self.objective.value], [self.x1.value, self.x2.value], self.steps.value)
 
     def update(self, change=None):
-        traj = self.run()
-        self.image.value = self.frame().render(traj, f"η = {self.lr.value:.3g}: {describe(traj)}")
-        return traj
+        values = self.values()
+        trajs = {label: self.run(label) for label in self.rules}
+        captions = {label: _caption(values[label], t) for label, t in trajs.items()}
+        self.image.value = self.frame().render(trajs, captions)
+        return trajs
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def static_playground(objective, lrs, x0, steps, optimizer=sgd, **optimizer_kwargs):
-    """A kernel-free playground: a learning-rate slider over precomputed frames.
+# ----------------------------------------------------------------- no kernel
 
-    One frame per value in ``lrs`` is rendered now; in the browser the slider
-    is ``jslink``-ed to a ``Stack`` of the frames, so it responds on a static
-    page with no Python behind it.
+def _grid_axes(grid, rules):
+    """``[(knob, labels, values)]`` for a grid of one or two hyperparameters."""
+    if not isinstance(grid, dict):
+        raise TypeError(
+            "grid must be a dict of hyperparameter name (or Knob) -> list of values, "
+            f"e.g. {{'lr': [0.05, 0.1, 0.2]}}, got {type(grid).__name__}"
+        )
+    if not grid:
+        raise ValueError("grid is empty: give one or two hyperparameters, e.g. {'lr': [0.05, 0.1, 0.2]}")
+    if len(grid) > 2:
+        names = ", ".join(k.name if isinstance(k, Knob) else str(k) for k in grid)
+        raise ValueError(f"grid has {len(grid)} hyperparameters ({names}); a kernel-free playground takes one or two")
+    axes = []
+    for key, values in grid.items():
+        name = key.name if isinstance(key, Knob) else key
+        if not isinstance(name, str):
+            raise TypeError(f"grid keys must be hyperparameter names or Knobs, got {key!r}")
+        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+            raise TypeError(f"grid[{name!r}] must be a list of values, got {values!r}")
+        values = [_real(f"grid[{name!r}] values", v) for v in values]
+        if not values:
+            raise ValueError(f"grid[{name!r}] is empty: give the values its slider steps through")
+        if len({f"{v:g}" for v in values}) < len(values):
+            raise ValueError(f"grid[{name!r}] repeats a value (to 6 digits): {values}")
+        if isinstance(key, Knob):
+            knob = key
+            for v in values:
+                knob.check(v, f"grid[{name!r}] value")
+        else:
+            knob = Knob(name, min(values) - 1.0, max(values) + 1.0)  # a range the values lie in
+        axes.append((knob, _targets(knob, rules), values))
+    if len(axes) == 2 and axes[0][0].name == axes[1][0].name and set(axes[0][1]) & set(axes[1][1]):
+        raise ValueError(f"grid: both sliders move {axes[0][0].name!r} of the same rule; give them disjoint rules=[...]")
+    return axes
 
-    Returns an ``ipywidgets.VBox``.
+
+def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
+                      lrs=None, optimizer=None, **optimizer_kwargs):
+    """A kernel-free playground: one or two sliders over precomputed frames.
+
+    Every combination of the ``grid`` values is run now, all rules from the
+    same start, and rendered as one frame (the paths on the contours, the
+    loss curves, a key with each rule's result). In the browser each slider is
+    ``jslink``-ed to the stacks of frames, so it responds on a static page
+    with no Python behind it: the first slider selects a row of an outer
+    ``Stack`` whose children are ``Stack``\\ s of frames, the second selects
+    the frame in every row.
+
+    Parameters
+    ----------
+    objective : Objective
+        A 2-D objective.
+    rules : optimizer or dict[str, optimizer]
+        Configured optlib optimizers by label, as for :class:`Playground`.
+    grid : dict
+        One or two entries ``name: values``; ``name`` is a hyperparameter
+        (moving every rule that has it) or a ``Knob`` (for its label,
+        its ``rules`` and a range the values must lie in). E.g.
+        ``{"lr": [0.05, 0.1, 0.2, 0.4], Knob("momentum", 0, 0.99,
+        rules=["momentum"]): [0.0, 0.5, 0.9]}``.
+    x0 : array_like, shape (2,)
+        The common start.
+    steps : int
+        Updates per run.
+    lrs, optimizer, **optimizer_kwargs :
+        The one-optimizer form of chapter 1, ``static_playground(objective,
+        lrs, x0, steps, optimizer=optlib.sgd, **optimizer_kwargs)``: a
+        learning-rate slider over ``lrs``. Not together with ``rules``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The sliders, then the frames. Its extra attributes: ``sliders``,
+        ``links`` (the ``jslink``\\ s; ``link`` with one slider), ``frames``
+        and ``runs`` (PNG bytes and ``{label: Trajectory}`` by the tuple of
+        grid values), ``nbytes`` (all frames' PNG bytes; the page carries
+        them base64-encoded, 4/3 as many) and ``summary`` (a line saying so).
     """
     import ipywidgets as w
 
-    lrs = [float(v) for v in lrs]
-    if not lrs:
-        raise ValueError("lrs must hold at least one learning rate")
-    frame = Frame(objective, steps, label=optimizer.__name__, compress_level=9)
-    images = []
-    for lr in lrs:
-        traj = minimize(optimizer(lr=lr, **optimizer_kwargs), objective, x0, steps)
-        images.append(w.Image(value=frame.render(traj, f"η = {lr:g}: {describe(traj)}"), format="png"))
-    stack = w.Stack(images, selected_index=0)
-    slider = w.SelectionSlider(
-        options=[f"{lr:g}" for lr in lrs], description="learning rate η", style={"description_width": "initial"},
-        layout=w.Layout(width="32em"), continuous_update=True,
-    )
-    box = w.VBox([slider, stack])
+    if rules is not None and not isinstance(rules, (dict, Optimizer)):
+        # The positional one-optimizer form: static_playground(objective, lrs, x0, steps).
+        if lrs is not None:
+            raise TypeError("static_playground: lrs given twice (positionally and as lrs=)")
+        lrs, rules, x0, steps = rules, None, grid, (steps if x0 is None else x0)
+        grid = None
+    if rules is None:
+        if grid is not None:
+            raise TypeError("static_playground: grid needs rules (the optimizers it applies to)")
+        if isinstance(lrs, (str, bytes)) or not hasattr(lrs, "__iter__"):
+            raise TypeError(f"lrs must be a list of learning rates, got {lrs!r}")
+        lrs = [float(v) for v in lrs]
+        if not lrs:
+            raise ValueError("lrs must hold at least one learning rate")
+        rules = _legacy_rule(sgd if optimizer is None else optimizer, lrs[0], optimizer_kwargs)
+        grid = {"lr": lrs}
+    elif lrs is not None or optimizer is not None or optimizer_kwargs:
+        given = [k for k, v in dict(lrs=lrs, optimizer=optimizer).items() if v is not None] + list(optimizer_kwargs)
+        raise TypeError(
+            f"{', '.join(given)}: these describe the one-optimizer form; with rules, configure each rule "
+            "and give the values in grid={'lr': [...]}"
+        )
+    rules = _as_rules(rules)
+    if grid is None:
+        raise TypeError("static_playground: grid is required, e.g. {'lr': [0.05, 0.1, 0.2]}")
+    axes = _grid_axes(grid, rules)
+    if x0 is None:
+        raise TypeError("static_playground: x0 (the common start) is required")
+    steps = _check_steps(steps)
+    if not isinstance(objective, Objective) or objective.dim != 2:
+        raise ValueError(f"objective must be a 2-D Objective (its contours are drawn), got {objective!r}")
+
+    frame = Frame(objective, steps, label=list(rules), compress_level=9)
+    frames, runs = {}, {}
+    for combo in itertools.product(*(values for _, _, values in axes)):
+        settings = {label: {} for label in rules}
+        for (knob, labels, _), v in zip(axes, combo):
+            for label in labels:
+                settings[label][knob.name] = v
+        trajs = {
+            label: minimize(_configure(label, rule, settings[label]), objective, x0, steps)
+            for label, rule in rules.items()
+        }
+        runs[combo] = trajs
+        # The grid's values exactly as the slider shows them (``:g``, 6 digits).
+        captions = {label: _caption(settings[label], t, digits=6) for label, t in trajs.items()}
+        frames[combo] = frame.render(trajs, captions)
+
+    def first(knob, labels, values):
+        # Start where the rules were configured, when that value is on the grid.
+        start = knob.value if knob.value is not None else rules[labels[0]].hyperparams[knob.name]
+        return next((i for i, v in enumerate(values) if isinstance(start, numbers.Real) and v == start), 0)
+
+    index = [first(*axis) for axis in axes]
+    width = max([7.0] + [0.62 * len(knob.label) + 1 for knob, _, _ in axes])
+    sliders = [
+        w.SelectionSlider(
+            options=[f"{v:g}" for v in values], index=i, description=knob.label, continuous_update=True,
+            style={"description_width": f"{width:g}em"}, layout=w.Layout(width=f"{width + 25:g}em"),
+        )
+        for (knob, _, values), i in zip(axes, index)
+    ]
+
+    def image(combo):
+        return w.Image(value=frames[combo], format="png")
+
     # The link is a widget of its own, saved with the notebook's widget state
     # and run by the browser; keep a reference for tests and readers.
-    box.link = w.jslink((slider, "index"), (stack, "selected_index"))
+    if len(axes) == 1:
+        stack = w.Stack([image(combo) for combo in frames], selected_index=index[0])
+        links = [w.jslink((sliders[0], "index"), (stack, "selected_index"))]
+    else:
+        rows = [
+            w.Stack([image((a, b)) for b in axes[1][2]], selected_index=index[1])
+            for a in axes[0][2]
+        ]
+        stack = w.Stack(rows, selected_index=index[0])
+        links = [w.jslink((sliders[0], "index"), (stack, "selected_index"))]
+        links += [w.jslink((sliders[1], "index"), (row, "selected_index")) for row in rows]
+    box = w.VBox([*sliders, stack])
+    box.sliders, box.links, box.frames, box.runs = sliders, links, frames, runs
+    if len(links) == 1:
+        box.link = links[0]
+    box.nbytes = sum(len(png) for png in frames.values())
+    box.summary = (
+        f"{len(frames)} frames, {box.nbytes / len(frames) / 1e3:.1f} kB each on average, "
+        f"{box.nbytes / 1e6:.2f} MB in all ({4 * math.ceil(box.nbytes / 3) / 1e6:.2f} MB base64 in the page)"
+    )
     return box

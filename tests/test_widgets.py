@@ -1,19 +1,52 @@
-"""Playgrounds: the live one re-runs on a slider move; the static one links in the browser."""
+"""Playgrounds: the live one re-runs on a slider move; the static one links in the browser.
+
+The oracle for every path is a direct run, ``optlib.minimize(optlib.sgd(lr=..,
+momentum=..), ...)`` built by hand with the hyperparameters a slider shows: a
+knob that reached the wrong rule, or the right rule with the wrong value, or
+lost one of the rule's other hyperparameters, gives a different path.
+"""
+import base64
+import functools
+import http.server
 import io
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 import optlib
-from optlib.widgets import Frame, Playground, static_playground
+from optlib.widgets import Frame, Knob, Playground, _caption, static_playground
 
 ipywidgets = pytest.importorskip("ipywidgets")
+
+ROOT = Path(__file__).resolve().parent.parent
+VALLEY = optlib.objectives.ill_conditioned()
+X0 = (-4.0, -1.5)
+BETA = Knob("momentum", 0.0, 0.99, label="momentum β", rules=["momentum"])
 
 
 def pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
+
+def gd_and_momentum(lr=0.1, beta=0.9):
+    return {"GD": optlib.sgd(lr=lr), "momentum": optlib.sgd(lr=lr, momentum=beta)}
+
+
+def direct(opt, steps=30, objective=VALLEY, x0=X0):
+    return optlib.minimize(opt, objective, x0, steps)
+
+
+def same_path(traj, expected):
+    np.testing.assert_array_equal(traj.xs, expected.xs)
+
+
+# ---------------------------------------------------------------- one optimizer (chapter 1's calls)
 
 def test_slider_move_reruns_and_redraws():
     pg = Playground(lr=0.1)
@@ -24,6 +57,26 @@ def test_slider_move_reruns_and_redraws():
     traj = pg.run()
     expected = optlib.minimize(optlib.sgd(lr=0.45), pg.objectives[pg.objective.value], [-4.0, -1.5], 30)
     np.testing.assert_array_equal(traj.xs, expected.xs)
+
+
+def test_chapter_one_call_keeps_its_controls():
+    pg = Playground(lr=0.4, x0=(-4.0, -1.5), steps=30)
+    assert (pg.lr.value, pg.lr.min, pg.lr.max, pg.lr.description) == (0.4, -3.0, 0.0, "learning rate η")
+    assert (pg.steps.value, list(pg.rules)) == (30, ["sgd"])
+    same_path(pg.run(), direct(optlib.sgd(lr=0.4)))
+
+
+def test_one_optimizer_form_passes_its_keyword_arguments():
+    pg = Playground(optimizer=optlib.sgd, lr=0.2, lr_range=(1e-2, 0.5), momentum=0.5, steps=20)
+    assert (pg.lr.min, pg.lr.max) == pytest.approx((-2.0, np.log10(0.5)))
+    pg.lr.value = 0.3
+    same_path(pg.run(), direct(optlib.sgd(lr=0.3, momentum=0.5), steps=20))
+
+
+def test_a_factory_of_ones_own_still_works():
+    pg = Playground(optimizer=lambda lr: optlib.sgd(lr=lr, momentum=0.5), lr=0.2, steps=10)
+    pg.lr.value = 0.05
+    same_path(pg.run(), direct(optlib.sgd(lr=0.05, momentum=0.5), steps=10))
 
 
 def test_start_sliders_keep_the_requested_start():
@@ -47,6 +100,16 @@ def test_blitting_gives_the_same_picture_as_a_fresh_frame():
     np.testing.assert_array_equal(pixels(reused.render(traj)), pixels(Frame(f, 20).render(traj)))
 
 
+def test_blitting_several_paths_gives_the_same_picture_as_a_fresh_frame():
+    labels = ["GD", "momentum", "Adam"]
+    runs = {label: direct(opt) for label, opt in
+            zip(labels, [optlib.sgd(lr=0.3), optlib.sgd(lr=0.3, momentum=0.7), optlib.adam(lr=0.3)])}
+    reused = Frame(VALLEY, 30, label=labels)
+    reused.render({label: direct(optlib.sgd(lr=0.05)) for label in labels}, {"GD": "a long caption " * 4})
+    fresh = Frame(VALLEY, 30, label=labels)
+    np.testing.assert_array_equal(pixels(reused.render(runs, "x")), pixels(fresh.render(runs, "x")))
+
+
 def test_static_playground_links_slider_to_frames_in_the_browser():
     box = static_playground(optlib.objectives.ill_conditioned(), [0.1, 0.4, 0.55], (-4.0, -1.5), 20)
     slider, stack = box.children
@@ -57,6 +120,332 @@ def test_static_playground_links_slider_to_frames_in_the_browser():
     assert box.link.source == (slider, "index") and box.link.target == (stack, "selected_index")
 
 
+def test_static_playground_chapter_one_call():
+    lrs = [0.05, 0.4, 0.51]
+    box = static_playground(VALLEY, lrs=lrs, x0=X0, steps=30, momentum=0.3)
+    assert list(box.frames) == [(lr,) for lr in lrs] and box.sliders[0].options == ("0.05", "0.4", "0.51")
+    for lr in lrs:
+        same_path(box.runs[(lr,)]["sgd"], direct(optlib.sgd(lr=lr, momentum=0.3)))
+
+
 def test_static_playground_needs_learning_rates():
     with pytest.raises(ValueError, match="lrs"):
         static_playground(optlib.objectives.ill_conditioned(), [], (0.0, 0.0), 5)
+
+
+# ---------------------------------------------------------------- several optimizers, live
+
+def test_a_knob_moves_only_its_rules_and_reaches_them():
+    pg = Playground(gd_and_momentum(), [Knob("lr", 1e-3, 1.0, log=True), BETA], x0=X0, steps=30)
+    gd_before = pg.run("GD")
+    pg.slider("momentum").value = 0.5
+    same_path(pg.run("GD"), gd_before)  # GD has a "momentum" too, but this knob is not for it
+    same_path(pg.run("momentum"), direct(optlib.sgd(lr=0.1, momentum=0.5)))
+    assert not np.array_equal(pg.run("momentum").xs, gd_before.xs)
+    pg.slider("lr").value = 0.3  # no rules=: every rule with an lr
+    trajs = pg.update()
+    same_path(trajs["GD"], direct(optlib.sgd(lr=0.3)))
+    same_path(trajs["momentum"], direct(optlib.sgd(lr=0.3, momentum=0.5)))
+    assert pg.values() == {"GD": {"lr": 0.3}, "momentum": {"lr": 0.3, "momentum": 0.5}}
+
+
+def test_a_slider_move_redraws_and_the_sliders_start_where_the_rules_were_configured():
+    pg = Playground(gd_and_momentum(lr=0.2, beta=0.8), [Knob("lr", 1e-3, 1.0, log=True), BETA])
+    assert pg.slider("lr").value == pytest.approx(0.2) and pg.slider("momentum").value == 0.8
+    before = pg.image.value
+    pg.slider("momentum").value = 0.3
+    assert pg.image.value != before
+
+
+def test_knobs_of_other_optimizers_keep_their_other_hyperparameters():
+    rules = {
+        "RMSprop": optlib.rmsprop(lr=0.05, momentum=0.3),
+        "Adam": optlib.adam(lr=0.1, beta2=0.99),
+        "Nesterov": optlib.sgd(lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    }
+    knobs = [Knob("alpha", 0.5, 0.999), Knob("beta1", 0.0, 0.99), Knob("lr", 1e-3, 1.0, log=True, rules=["Nesterov"])]
+    pg = Playground(rules, knobs, x0=X0, steps=25)
+    assert [s.description for s in pg.sliders] == ["α", "β₁", "learning rate η"]
+    pg.slider("alpha").value = 0.7
+    pg.slider("beta1").value = 0.5
+    pg.slider("lr").value = 0.05
+    trajs = pg.update()
+    same_path(trajs["RMSprop"], direct(optlib.rmsprop(lr=0.05, alpha=0.7, momentum=0.3), steps=25))
+    same_path(trajs["Adam"], direct(optlib.adam(lr=0.1, beta1=0.5, beta2=0.99), steps=25))
+    same_path(trajs["Nesterov"], direct(optlib.sgd(lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01), steps=25))
+
+
+def test_one_optimizer_and_default_knobs():
+    pg = Playground(optlib.adam(lr=0.05), objectives=VALLEY, x0=X0, steps=20)
+    assert list(pg.rules) == ["adam"] and pg.lr is pg.sliders[0]
+    pg.lr.value = 0.2
+    same_path(pg.run(), direct(optlib.adam(lr=0.2), steps=20))
+    # different learning rates: one slider per rule, each starting at its own
+    pg = Playground({"GD": optlib.sgd(lr=0.1), "Adam": optlib.adam(lr=0.01)})
+    assert [s.value for s in pg.sliders] == pytest.approx([0.1, 0.01]) and pg.lr is None
+    pg.slider("lr", rule="Adam").value = 0.3
+    assert pg.values() == {"GD": {"lr": 0.1}, "Adam": {"lr": pytest.approx(0.3)}}
+
+
+def test_several_paths_keep_the_live_update_fast():
+    rules = {**gd_and_momentum(), "Nesterov": optlib.sgd(lr=0.1, momentum=0.9, nesterov=True)}
+    pg = Playground(rules, [Knob("lr", 1e-3, 1.0, log=True), Knob("momentum", 0.01, 0.99, rules=["momentum", "Nesterov"])])
+    times = []
+    for i, v in enumerate(np.linspace(0.05, 0.95, 12)):
+        slider = pg.slider("momentum") if i % 2 else pg.slider("lr")
+        t0 = time.perf_counter()
+        slider.value = float(v)
+        times.append(time.perf_counter() - t0)
+    # `make bench` holds the 50 ms target; this only catches a gross regression
+    assert np.median(times) < 0.25, times
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Playground(gd_and_momentum(), [Knob("alpha", 0.5, 0.99, rules=["GD"])]), r"'alpha'.*'GD' \(sgd\) has lr, momentum"),
+    (lambda: Playground(gd_and_momentum(), [Knob("alpha", 0.5, 0.99)]), r"no rule has a hyperparameter 'alpha'"),
+    (lambda: Playground(gd_and_momentum(), [Knob("momentum", 0, 0.9, rules=["Momentum"])]), r"'Momentum', which is not a rule"),
+    (lambda: Playground(gd_and_momentum(), [Knob("lr", 1e-3, 1, log=True), Knob("lr", 1e-3, 1, log=True, rules=["GD"])]),
+     r"two knobs move 'lr' of rule 'GD'"),
+    (lambda: Playground(gd_and_momentum(), [Knob("momentum", 0.0, 0.9, value=1.5, rules=["momentum"])]),
+     r"Knob 'momentum': value 1.5 is outside the slider's range \[0, 0.9\]"),
+    (lambda: Playground(gd_and_momentum(beta=0.95), [Knob("momentum", 0.0, 0.9, rules=["momentum"])]),
+     r"Knob 'momentum' would start at rule 'momentum''s momentum = 0.95, outside its range \[0, 0.9\]"),
+    (lambda: Playground(gd_and_momentum(), [Knob("momentum", 0.0, 1.0, rules=["momentum"])]), r"rule 'momentum'.*momentum=1.0.*\[0, 1\)"),
+    (lambda: Playground({"N": optlib.sgd(lr=0.1, momentum=0.5, nesterov=True)}, [Knob("momentum", 0.0, 0.9)]), r"rule 'N'.*momentum=0.0.*nesterov"),
+    (lambda: Playground({"GD": optlib.sgd(lr=0.1), "fast": optlib.sgd(lr=0.3)}, [Knob("lr", 0.01, 1)]), r"different values.*GD: 0.1, fast: 0.3"),
+    (lambda: Playground(gd_and_momentum(), [BETA], x0=(9.0, 0.0)), r"x0 must be a point of"),
+    (lambda: Playground({}), r"rules is empty"),
+], ids=["unknown-for-rule", "unknown-for-all", "unknown-rule", "two-knobs-one-hyperparameter", "knob-value-out-of-range",
+        "start-out-of-range", "range-invalid-for-rule", "range-invalid-nesterov", "rules-start-apart", "x0-outside", "empty-rules"])
+def test_bad_playground_input_names_the_problem(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Playground(gd_and_momentum(), lr=0.1), r"lr: these describe the one-optimizer form"),
+    (lambda: Playground(gd_and_momentum(), momentum=0.5), r"momentum: these describe the one-optimizer form"),
+    (lambda: Playground({"GD": optlib.sgd}), r"rules\['GD'\] must be a configured optlib optimizer"),
+    (lambda: Playground(default_objectives_()), r"rules holds objectives"),
+    (lambda: Playground(gd_and_momentum(), ["lr"]), r"knobs must hold Knob"),
+    (lambda: Knob("lr", "0.1", 1.0), r"Knob 'lr': lo must be a real number"),
+], ids=["lr-with-rules", "kwargs-with-rules", "factory-not-rule", "objectives-first", "str-knob", "str-lo"])
+def test_wrong_types_raise_type_errors(make, match):
+    with pytest.raises(TypeError, match=match):
+        make()
+
+
+def default_objectives_():
+    return optlib.widgets.default_objectives()
+
+
+def test_knob_checks_its_own_range():
+    with pytest.raises(ValueError, match=r"Knob 'momentum': value 1.2 is outside the slider's range \[0, 0.99\]"):
+        Knob("momentum", 0.0, 0.99, value=1.2)
+    with pytest.raises(ValueError, match=r"Knob 'lr': lo must be < hi"):
+        Knob("lr", 0.5, 0.5)
+    with pytest.raises(ValueError, match=r"Knob 'lr': a log slider needs lo > 0"):
+        Knob("lr", -1.0, 1.0, log=True)
+    assert Knob("momentum", 0, 0.9, rules="momentum").rules == ("momentum",)  # not ('m', 'o', ...)
+
+
+# ---------------------------------------------------------------- kernel-free grid
+
+LRS, BETAS = [0.05, 0.1, 0.4], [0.0, 0.5, 0.9]
+
+
+@pytest.fixture(scope="module")
+def grid_box():
+    return static_playground(VALLEY, gd_and_momentum(), {"lr": LRS, BETA: BETAS}, x0=X0, steps=30)
+
+
+def test_static_grid_has_a_stack_of_rows_of_frames_linked_to_two_sliders(grid_box):
+    box = grid_box
+    lr_slider, beta_slider, outer = box.children
+    assert box.sliders == [lr_slider, beta_slider]
+    assert (lr_slider.description, beta_slider.description) == ("learning rate η", "momentum β")
+    assert lr_slider.options == ("0.05", "0.1", "0.4") and beta_slider.options == ("0", "0.5", "0.9")
+    assert isinstance(outer, ipywidgets.Stack) and len(outer.children) == len(LRS)
+    assert all(isinstance(row, ipywidgets.Stack) and len(row.children) == len(BETAS) for row in outer.children)
+    # the frame shown at (row i, column j) is the one for (LRS[i], BETAS[j])
+    for i, a in enumerate(LRS):
+        for j, b in enumerate(BETAS):
+            assert outer.children[i].children[j].value == box.frames[(a, b)]
+    assert len(box.frames) == len(set(box.frames.values())) == len(LRS) * len(BETAS)
+    # links in the browser: slider 1 picks the row, slider 2 the frame in every row
+    links = box.links
+    assert all(isinstance(link, ipywidgets.widgets.widget_link.Link) for link in links)
+    assert links[0].source == (lr_slider, "index") and links[0].target == (outer, "selected_index")
+    assert [link.source for link in links[1:]] == [(beta_slider, "index")] * len(LRS)
+    assert [link.target for link in links[1:]] == [(row, "selected_index") for row in outer.children]
+    # the sliders start at the rules' own values, and the stacks with them
+    assert (lr_slider.index, beta_slider.index, outer.selected_index) == (1, 2, 1)
+    assert {row.selected_index for row in outer.children} == {2}
+
+
+def test_static_grid_runs_each_rule_with_its_knobs_only(grid_box):
+    for (a, b), runs in grid_box.runs.items():
+        same_path(runs["GD"], direct(optlib.sgd(lr=a)))
+        same_path(runs["momentum"], direct(optlib.sgd(lr=a, momentum=b)))
+
+
+def test_static_grid_frames_are_what_direct_runs_render(grid_box):
+    frame = Frame(VALLEY, 30, label=["GD", "momentum"], compress_level=9)
+    for a, b in [(0.05, 0.9), (0.4, 0.0), (0.1, 0.5)]:
+        runs = {"GD": direct(optlib.sgd(lr=a)), "momentum": direct(optlib.sgd(lr=a, momentum=b))}
+        captions = {"GD": _caption({"lr": a}, runs["GD"], digits=6),
+                    "momentum": _caption({"lr": a, "momentum": b}, runs["momentum"], digits=6)}
+        assert grid_box.frames[(a, b)] == frame.render(runs, captions)
+    assert _caption({"lr": 0.4, "momentum": 0.9}, direct(optlib.sgd(lr=0.4, momentum=0.9))).startswith("η = 0.4, β = 0.9 — after 30 steps: f = ")
+
+
+def color_share(png, color, box=(0, 0, 300, 290)):
+    """The share of the pixels in ``box`` (the contour panel) within a few levels of ``color``."""
+    rgb = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+    a, b, c, d = box
+    return float(np.mean(np.abs(pixels(png)[b:d, a:c].astype(int) - rgb).max(axis=-1) <= 12))
+
+
+def test_static_grid_frames_draw_each_rule_in_its_own_color(grid_box):
+    blue, orange = optlib.plotting.color_for("GD"), optlib.plotting.color_for("momentum")
+    assert blue != orange
+    png = grid_box.frames[(0.1, 0.9)]  # the two paths part ways
+    assert color_share(png, blue) > 0.002 and color_share(png, orange) > 0.002
+    gd_only = Frame(VALLEY, 30, label=["GD"], compress_level=9).render(direct(optlib.sgd(lr=0.1)))
+    assert color_share(gd_only, orange) < 0.0002 < color_share(gd_only, blue)
+
+
+def test_static_grid_size_for_a_chapter_page():
+    lrs, betas = [0.02, 0.05, 0.1, 0.2, 0.3, 0.4], [0.0, 0.3, 0.5, 0.7, 0.9]
+    box = static_playground(VALLEY, gd_and_momentum(), {"lr": lrs, BETA: betas}, x0=X0, steps=30)
+    assert len(box.frames) == 30
+    assert box.nbytes == sum(len(img.value) for row in box.children[-1].children for img in row.children)
+    # a 6 x 5 grid of two optimizers stays under a third of the 1.5 MB page budget
+    assert box.nbytes / 30 < 25_000 and box.nbytes < 0.75e6, box.summary
+    assert box.summary.startswith("30 frames, ")
+
+
+@pytest.mark.parametrize("grid, match", [
+    ({}, r"grid is empty"),
+    ({"lr": [0.1], "momentum": [0.5], "dampening": [0.0]}, r"grid has 3 hyperparameters \(lr, momentum, dampening\).*one or two"),
+    ({"lr": []}, r"grid\['lr'\] is empty"),
+    ({"lr": [0.1, 0.1]}, r"grid\['lr'\] repeats a value"),
+    ({"alpha": [0.9]}, r"no rule has a hyperparameter 'alpha'"),
+    ({Knob("alpha", 0.5, 0.99, rules=["GD"]): [0.9]}, r"rule 'GD' \(sgd\) has lr, momentum"),
+    ({"lr": [0.1], BETA: [0.5, 1.2]}, r"grid\['momentum'\] value = 1.2 is outside the range \[0, 0.99\] of knob 'momentum'"),
+    ({"lr": [0.1], "momentum": [0.5, 1.0]}, r"rule 'GD' \(sgd\) cannot take lr=0.1, momentum=1.0: momentum must be in \[0, 1\)"),
+], ids=["empty", "three-knobs", "empty-values", "repeated", "unknown-for-all", "unknown-for-rule", "out-of-range", "invalid-for-rule"])
+def test_bad_grid_names_the_problem(grid, match):
+    with pytest.raises(ValueError, match=match):
+        static_playground(VALLEY, gd_and_momentum(), grid, x0=X0, steps=5)
+
+
+def test_static_playground_wrong_forms_raise_type_errors():
+    with pytest.raises(TypeError, match=r"grid must be a dict"):
+        static_playground(VALLEY, gd_and_momentum(), [0.1, 0.2], x0=X0, steps=5)
+    with pytest.raises(TypeError, match=r"lrs, momentum: these describe the one-optimizer form"):
+        static_playground(VALLEY, gd_and_momentum(), {"lr": [0.1]}, x0=X0, steps=5, lrs=[0.1], momentum=0.5)
+    with pytest.raises(TypeError, match=r"x0 \(the common start\) is required"):
+        static_playground(VALLEY, gd_and_momentum(), {"lr": [0.1]})
+
+
+# ---------------------------------------------------------------- in a real browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ASSETS = {"require.js": ROOT / "_assets" / "requirejs" / "require.js",
+          "embed-amd.js": ROOT / "_assets" / "jupyter-widgets" / "embed-amd.js"}
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><title>{title}</title>
+<script src="require.js"></script></head>
+<body>{snippet}</body></html>"""
+
+# The visible frames' bytes, read back from the <img> elements the widget manager made.
+_SHOWN_JS = """async () => {
+  const shown = Array.from(document.querySelectorAll('img'))
+      .filter(i => i.offsetParent !== null && i.getBoundingClientRect().height > 0);
+  const out = [];
+  for (const img of shown) {
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let s = '';
+    for (const b of bytes) s += String.fromCharCode(b);
+    out.push(btoa(s));
+  }
+  return out;
+}"""
+
+
+def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
+    """The grid as saved widget state in a standalone page with the book's offline
+    widget manager: each slider, moved by keyboard, shows the right frame."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
+    missing = [str(p.relative_to(ROOT)) for p in ASSETS.values() if not p.exists()]
+    if missing:
+        pytest.skip(f"offline widget manager missing ({', '.join(missing)}): run `make assets`")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from ipywidgets.embed import dependency_state, embed_minimal_html
+
+    lrs, betas = [0.05, 0.1, 0.4], [0.0, 0.9]
+    box = static_playground(VALLEY, gd_and_momentum(), {"lr": lrs, BETA: betas}, x0=X0, steps=15)
+    for name, source in ASSETS.items():
+        shutil.copy(source, tmp_path / name)
+    embed_minimal_html(
+        tmp_path / "index.html", views=[box], title="grid", template=PAGE,
+        # the full state, as the book's notebooks save it; the book's require.js + embed-amd.js, served here
+        state=dependency_state([box], drop_defaults=False), requirejs=False, embed_url="embed-amd.js", cors=False,
+    )
+    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    errors = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="chromium-profile-") as profile, sync_api.sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                profile, executable_path=str(CHROMIUM), headless=True,
+                args=["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
+            )
+            context.route(r"**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            page = context.new_page()
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            page.wait_for_selector(".noUi-handle", state="visible", timeout=15_000)
+            handles = page.locator(".noUi-handle")
+            assert handles.count() == 2
+
+            def press(slider, key):
+                handles.nth(slider).focus()
+                page.keyboard.press(key)
+
+            def expect(a, b):
+                want = box.frames[(a, b)]
+                deadline = time.monotonic() + 5
+                while True:
+                    shown = [base64.b64decode(s) for s in page.evaluate(_SHOWN_JS)]
+                    if shown == [want] or time.monotonic() > deadline:
+                        break
+                    page.wait_for_timeout(50)
+                ok = shown == [want]  # (not asserted directly: pytest would print the PNG bytes)
+                names = [k for k, v in box.frames.items() if [v] == shown]
+                assert ok, f"expected the frame for lr={a}, beta={b}; the page shows {names or f'{len(shown)} images'}"
+
+            expect(0.1, 0.9)  # where the rules were configured
+            press(0, "Home")
+            press(1, "Home")
+            for i, a in enumerate(lrs):
+                for j, b in enumerate(betas):
+                    expect(a, b)
+                    if j + 1 < len(betas):
+                        press(1, "ArrowRight")
+                press(1, "Home")
+                if i + 1 < len(lrs):
+                    press(0, "ArrowRight")
+            context.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert not errors, errors
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
