@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv assets book test notebooks student readers bench clean
+.PHONY: venv assets book test notebooks student readers lab bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ student: $(STAMP)
 
 readers: $(STAMP)
 	$(PY) tools/convert_notebooks.py --edition readers -o _build/notebooks
+
+# JupyterLab on the readers' edition, with .venv as the kernel. JupyterLab
+# itself (requirements-lab.txt) is installed into .venv the first time only.
+LAB := $(VENV)/.lab-installed
+$(LAB): requirements-lab.txt $(STAMP)
+	$(PY) -m pip install -q -r requirements-lab.txt
+	touch $(LAB)
+
+lab: $(LAB) readers
+	$(VENV)/bin/jupyter lab _build/notebooks
 
 # One table of execution, nbval and build times and the live playground's
 # slider latency; then the torch adapter's speed against torch.optim.

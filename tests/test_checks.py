@@ -127,9 +127,9 @@ def test_right_answers_print_the_chapters_messages(capsys):
     checks.check_optimal_lr(lambda A: 2 / (eig(A).min() + eig(A).max()))
     assert capsys.readouterr().out.splitlines() == [
         "✔ gd_step is correct: x_new = x - lr * grad.",
-        "✔ gradient_descent is correct: 21 rows for 20 steps, x0 first, each step at the current point.",
+        "✔ gradient_descent is correct: 21 rows for 20 steps, each from the one before.",
         "✔ stable_lr is correct: 2 / λ_max.",
-        "✔ optimal_lr is correct: 2 / (λ_min + λ_max) balances the slowest and the fastest direction.",
+        "✔ optimal_lr is correct: 2 / (λ_min + λ_max) balances the extreme directions.",
     ]
 
 

@@ -15,10 +15,11 @@ def pins(path):
 
 
 def test_every_direct_dependency_is_pinned():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if line:
-            assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==\S+$", line), f"not pinned exactly: {line!r}"
+    for name in ("requirements.txt", "requirements-lab.txt"):
+        for line in (ROOT / name).read_text().splitlines():
+            line = line.split("#")[0].strip()
+            if line:
+                assert re.match(r"^[A-Za-z0-9_.\-\[\]]+==\S+$", line), f"{name}: not pinned exactly: {line!r}"
 
 
 def test_binder_pins_match_requirements():

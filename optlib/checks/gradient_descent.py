@@ -61,7 +61,7 @@ def check_gradient_descent(gradient_descent):
     ...         xs.append(xs[-1] - lr * grad(xs[-1]))
     ...     return np.array(xs)
     >>> _ = check_gradient_descent(gd)
-    ✔ gradient_descent is correct: 21 rows for 20 steps, x0 first, each step at the current point.
+    ✔ gradient_descent is correct: 21 rows for 20 steps, each from the one before.
     """
     A = np.diag([0.2, 4.0])
     grad = lambda x: A @ x
@@ -96,7 +96,7 @@ def check_gradient_descent(gradient_descent):
     if not close(out, right):
         k = int(np.argmax(np.any(~np.isclose(out, right, rtol=1e-9, atol=1e-12), axis=1)))
         return report(False, f"Row {k} is {fmt(out[k])}; expected {fmt(right[k])}.")
-    return report(True, f"gradient_descent is correct: {steps + 1} rows for {steps} steps, x0 first, each step at the current point.")
+    return report(True, f"gradient_descent is correct: {steps + 1} rows for {steps} steps, each from the one before.")
 
 
 # The cases for the learning rates: one matrix A each (the objective is x^T A x / 2),
@@ -143,7 +143,7 @@ def check_optimal_lr(optimal_lr):
 
     >>> import numpy as np
     >>> _ = check_optimal_lr(lambda A: 2 / (np.linalg.eigvalsh(A).min() + np.linalg.eigvalsh(A).max()))
-    ✔ optimal_lr is correct: 2 / (λ_min + λ_max) balances the slowest and the fastest direction.
+    ✔ optimal_lr is correct: 2 / (λ_min + λ_max) balances the extreme directions.
     """
     balance = "Balance the two: |1 - η λ_min| = |1 - η λ_max|."
     mistakes = [
@@ -154,6 +154,6 @@ def check_optimal_lr(optimal_lr):
     ]
     return check_cases(
         optimal_lr, _MATRICES, lambda A: 2 / (_lmin(A) + _lmax(A)), mistakes,
-        success="optimal_lr is correct: 2 / (λ_min + λ_max) balances the slowest and the fastest direction.",
+        success="optimal_lr is correct: 2 / (λ_min + λ_max) balances the extreme directions.",
         label=_lr_label("optimal_lr"), mismatch=_lr_mismatch,
     )
