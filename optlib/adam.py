@@ -98,7 +98,8 @@ def _adam_family(factory, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize
                 update = update - eta * weight_decay * theta
             return update, m, v, v_max
 
-        updates, m, v, v_max = leafwise(step, grads, params, state.m, state.v, state.v_max)
+        states = (state.m, state.v, state.v_max)
+        updates, m, v, v_max = leafwise(step, grads, params, *states)
         return updates, AdamState(t, m, v, v_max)
 
     names = dict(lr=lr, beta1=beta1, beta2=beta2, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, maximize=maximize)

@@ -115,7 +115,8 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
                 return -eta * b, v, g_avg, b
             return -eta * g / r, v, g_avg, b
 
-        updates, v, g_avg, b = leafwise(step, grads, params, state.v, state.g_avg, state.b)
+        states = (state.v, state.g_avg, state.b)
+        updates, v, g_avg, b = leafwise(step, grads, params, *states)
         return updates, RMSpropState(state.count + 1, v, g_avg, b)
 
     return make_optimizer(

@@ -69,10 +69,12 @@ class Trajectory:
         # if no entry would round to a misleading 0; else numpy's default.
         fixed = bool(np.all((x == 0) | (np.abs(x) >= 5e-7)))
         final = np.array2string(x, precision=6, separator=", ", suppress_small=fixed, threshold=8)
-        return (
-            f"Trajectory(steps={self.steps}, final={final}, "
-            f"final_loss={self.final_loss:.6g}, diverged={self.diverged})"
-        )
+        head = f"Trajectory(steps={self.steps}, final={final},"
+        tail = f"final_loss={self.final_loss:.6g}, diverged={self.diverged})"
+        # one line if it fits a book page's code block, else two, aligned
+        if len(head) + 1 + len(tail) <= 79:
+            return f"{head} {tail}"
+        return f"{head}\n{' ' * len('Trajectory(')}{tail}"
 
 
 def _check_steps(steps):

@@ -4,8 +4,11 @@
   the handed-out notebooks (``notebook-setup``), it installs optlib from the
   repository named in _config.yml where optlib is missing (Colab) and does
   nothing where it is installed.
-- Code fits the page: no line over 88 characters in a code cell or in its
-  printed output (the site's code blocks scroll sideways past that).
+- Code fits the page: no line over 86 characters in a code cell shown on
+  the site or in its printed output. Measured in headless Chromium on the
+  built chapter: a code block holds 86 characters of the theme's 14 px
+  monospace at window widths of 1440 px and more (82 at 1024 px, where the
+  contents sidebar folds away, and 74 at 1280 px, where it does not).
 """
 import re
 from pathlib import Path
@@ -15,7 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
-WIDTH = 88
+WIDTH = 86
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -51,8 +54,8 @@ def test_chapter_starts_with_the_setup_cell(path):
 def test_code_and_printed_output_fit_the_page(path):
     wide = []
     for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
-        if cell.cell_type != "code":
-            continue
+        if cell.cell_type != "code" or "remove-cell" in cell.metadata.get("tags", []):
+            continue  # a removed cell (the setup cell) is not on the page
         for kind, text in [("code", cell.source)] + [("output", t) for t in text_outputs(cell)]:
             wide += [f"cell {index} {kind}: {line!r}" for line in text.splitlines() if len(line) > WIDTH]
     assert not wide, f"{len(wide)} line(s) over {WIDTH} characters:\n" + "\n".join(wide)

@@ -153,7 +153,11 @@ def test_trajectory_fields_and_repr():
     assert traj.xs.shape == (21, 2) and traj.losses.shape == (21,) and traj.grad_norms.shape == (21,)
     assert traj.final is traj.xs[-1] or np.array_equal(traj.final, traj.xs[-1])
     assert isinstance(traj.final_loss, float) and traj.final_loss == ill_conditioned()(traj.final)
-    assert repr(traj) == "Trajectory(steps=20, final=[-0.943467, -0.000073], final_loss=0.0890129, diverged=False)"
+    # two lines: one would be 88 characters, wider than a code block on the site
+    assert repr(traj) == (
+        "Trajectory(steps=20, final=[-0.943467, -0.000073],\n"
+        "           final_loss=0.0890129, diverged=False)"
+    )
     assert np.all(np.diff(traj.losses) < 0)  # goes the right way
 
 
