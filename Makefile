@@ -63,8 +63,11 @@ $(LAB): requirements-lab.txt $(STAMP)
 	$(PY) -m pip install -q -r requirements-lab.txt
 	touch $(LAB)
 
+# JupyterLab refuses to run as root unless told (containers, cloud machines).
+LAB_FLAGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(LAB) readers
-	$(VENV)/bin/jupyter lab _build/notebooks
+	$(VENV)/bin/jupyter lab $(LAB_FLAGS) _build/notebooks
 
 # One table of execution, nbval and build times and the live playground's
 # slider latency; then the torch adapter's speed against torch.optim.
