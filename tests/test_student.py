@@ -31,6 +31,7 @@ make_student = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_student)
 
 STUB = "# YOUR CODE HERE\n{0}raise NotImplementedError()"
+ANSWER_TAG = make_student.ANSWER_TAG
 SOLUTION_META = {"grade": False, "grade_id": "ex-step", "locked": False, "schema_version": 3, "solution": True, "task": False}
 CHECK_META = {"grade": True, "grade_id": "ex-step-check", "locked": True, "points": 1, "schema_version": 3, "solution": False, "task": False}
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -169,7 +170,8 @@ def test_converted_copy_is_the_stripped_copy_in_plain_markdown(pair, converted):
     cells = by_id(student)
     assert cells["intro"].source == by_id(stripped)["intro"].source  # no MyST: left exactly as it was
     assert cells["ex-md"].source == "> **Exercise 1** (Step)\n>\n> Write `step`."
-    assert cells["sol-nested"].source == "> **Exercise 2** (Outer)\n>\n> Question text.\n\nTail text."
+    assert cells["sol-nested"].source == "> **Exercise 2** (Outer)\n>\n> Question text."
+    assert cells["sol-nested-1"].source == "Tail text."
     assert cells["sol-in-exercise"].source == "> **Exercise 3** (Holder)\n>\n> Ask.\n>\n> Still asking."
     nbformat.validate(student)
 
@@ -213,9 +215,31 @@ def test_solution_cells_and_markers_removed_text_around_kept(pair):
     for gone in ("sol-alone", "gate-start", "gate-text", "gate-end"):
         assert gone not in ids
     cells = by_id(student)
-    assert cells["sol-mixed"].source == "Before the solution.\n\nAfter the solution."
-    assert cells["sol-nested"].source == "````{exercise} Outer\n:label: ex-outer\n\nQuestion text.\n````\n\nTail text."
+    # a written solution's place: the cell is cut there and an answer cell put between
+    assert cells["sol-mixed"].source == "Before the solution."
+    assert cells["sol-mixed-1"].source == "After the solution."
+    assert cells["sol-nested"].source == "````{exercise} Outer\n:label: ex-outer\n\nQuestion text.\n````"
+    assert cells["sol-nested-1"].source == "Tail text."
+    # nested in the exercise itself, the solution cannot be cut out: the answer follows the cell
     assert cells["sol-in-exercise"].source == "`````{exercise} Holder\n:label: ex-holder\n\nAsk.\n\nStill asking.\n`````"
+
+
+def test_each_written_solution_leaves_an_answer_cell_in_its_place(pair):
+    _, student = pair
+    order = [c.id for c in student.cells]
+    expected = [
+        ["answer-ex-step"],  # sol-alone: the whole cell was the solution
+        ["sol-mixed", "answer-ex-step-2", "sol-mixed-1"],
+        ["sol-nested", "answer-ex-outer", "sol-nested-1"],
+        ["sol-in-exercise", "answer-ex-holder"],
+    ]
+    for run in expected:
+        start = order.index(run[0])
+        assert order[start:start + len(run)] == run
+    for cell in student.cells:
+        if cell.id.startswith("answer-"):
+            assert cell.metadata["tags"] == [ANSWER_TAG] and "SECRET" not in cell.source
+            assert cell.source.startswith("**Your answer** to {ref}`ex-")
 
 
 def test_other_cells_unchanged_in_order(pair):
@@ -225,7 +249,8 @@ def test_other_cells_unchanged_in_order(pair):
     for cell_id in untouched:
         a, b = by_id(original)[cell_id], cells[cell_id]
         assert (a.cell_type, a.source, a.metadata) == (b.cell_type, b.source, b.metadata)
-    kept = [c.id for c in student.cells]
+    original_ids = {c.id for c in original.cells}
+    kept = [c.id for c in student.cells if c.id in original_ids]
     assert kept == [c.id for c in original.cells if c.id in kept]  # order preserved
     assert student.metadata["kernelspec"] == original.metadata["kernelspec"]
 
@@ -290,6 +315,7 @@ def test_module_doctests():
 
 # ---- the real chapters ----------------------------------------------------
 
+WRITTEN = re.compile(r"^\s*(?:`{3,}|:{3,})\{solution\}\s+(\S+)", re.M)
 GATE_START = re.compile(r"^\s*(`{3,}|:{3,})\{solution-start\}", re.M)
 GATE_END = re.compile(r"^\s*(`{3,}|:{3,})\{solution-end\}", re.M)
 
@@ -311,7 +337,22 @@ def test_real_chapter_student_copy(path, tmp_path):
     # Every non-solution cell is still there, in order: all code cells; and
     # markdown cells outside gated regions without solution markup, unchanged.
     kept = by_id(student)
-    assert [c.id for c in student.cells] == [c.id for c in original.cells if c.id in kept]
+    answers = [c for c in student.cells if ANSWER_TAG in c.metadata.get("tags", [])]
+    original_ids = {c.id for c in original.cells}
+    ours = [c.id for c in student.cells if c.id in original_ids]
+    assert ours == [c.id for c in original.cells if c.id in kept]
+    # the only new cells: answer cells, and the rest of a cell cut at a written solution
+    for cell in student.cells:
+        if cell.id not in original_ids and cell not in answers:
+            assert any(cell.id.startswith(f"{i}-") for i in original_ids), cell.id
+    # each written solution became an answer cell, right after its exercise's cell
+    written = [m for c in original.cells if c.cell_type == "markdown" for m in WRITTEN.findall(c.source)]
+    assert [a.id for a in answers] == [f"answer-{label}" for label in written]
+    for a in answers:
+        before = student.cells[student.cells.index(a) - 1]
+        assert before.cell_type == "markdown" and a.source.startswith("**Your answer** to {ref}`")
+        label = a.id[len("answer-"):]
+        assert f":label: {label}" in before.source, f"{a.id} does not follow its exercise"
     gated = False
     for cell in original.cells:
         if cell.cell_type == "markdown" and GATE_START.search(cell.source):

@@ -51,7 +51,11 @@ Conventions the chapters follow, and what happens to each
      The block, from its opening fence to the closing fence (a line of at
      least as many of the same fence characters and nothing else, as in
      CommonMark/MyST), is removed. Text around it in the same cell stays; a
-     cell left empty is dropped. Code blocks (fences whose info string does
+     cell left empty is dropped. Where the block was, the cell is cut in two
+     and an empty markdown cell, tagged ``student-answer`` and headed "Your
+     answer to Exercise N", is put between, for the student to write in (a
+     solution nested in another directive gets its answer cell after the
+     whole cell). Code blocks (fences whose info string does
      not start with ``{``, and ``~~~`` fences) are skipped, so a ``{solution}`` shown *inside* a
      code block is not touched; other directives (``{exercise}``, ``{note}``)
      are looked into, so a solution nested in one is found.
@@ -106,6 +110,20 @@ FORBIDDEN = ("BEGIN SOLUTION", "END SOLUTION", "{solution")
 # An opening fence: up to any indentation, 3+ backticks or colons, info string.
 _FENCE_OPEN = re.compile(r"^(?P<indent>\s*)(?P<fence>`{3,}|:{3,}|~{3,})\s*(?P<info>.*?)\s*$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}")
+# Where a written solution (`{solution} <exercise label>`) was, the student
+# gets an empty markdown cell to answer in, tagged so tools can find it.
+ANSWER_TAG = "student-answer"
+_ANSWER_HERE = "\x00answer:"  # a line marking where a written solution was
+
+
+def answer_cell(label):
+    """The empty markdown cell a student writes a written exercise's answer in."""
+    cell = nbformat.v4.new_markdown_cell(
+        f"**Your answer** to {{ref}}`{label}`:\n\n*Write it here (double-click to edit).*",
+        metadata={"tags": [ANSWER_TAG]},
+    )
+    cell.id = f"answer-{label}"[:64]
+    return cell
 
 
 class SolutionMarkupError(ValueError):
@@ -160,11 +178,13 @@ def _find_close(lines, start, fence):
     return len(lines)
 
 
-def strip_markdown(source, gated, where="cell"):
+def strip_markdown(source, gated, where="cell", written=None):
     """Remove solution blocks and gated solution text from one markdown cell.
 
     ``gated`` says whether the cell starts inside a ``{solution-start}`` ...
     ``{solution-end}`` region. Returns ``(new_source, gated_after, changed)``.
+    The exercise label of each written ``{solution}`` block removed is
+    appended to the list ``written``, if one is given.
     """
     lines = source.split("\n")
     keep = []
@@ -198,6 +218,12 @@ def strip_markdown(source, gated, where="cell"):
                 if not gated:
                     raise SolutionMarkupError(f"{where}: {{solution-end}} without {{solution-start}}")
                 gated = False
+            elif written is not None and not gated:
+                label = info[len(directive.group(0)):].split()
+                if label:
+                    written.append(label[0])
+                    if not stack:  # at the top level the cell is split here, for the answer
+                        keep.append(_ANSWER_HERE + label[0])
             changed = True
             i = close + 1
             continue
@@ -223,6 +249,52 @@ def strip_markdown(source, gated, where="cell"):
     return text, gated, True
 
 
+def _split_at_answers(cell, source, used_ids):
+    """The cell's text cut where written solutions were, with an answer cell at each cut.
+
+    The first piece of text keeps the cell (its id and metadata); later pieces
+    are new cells with ids ``<id>-1``, ``<id>-2``, ... A solution nested in
+    another directive cannot be cut out of it: its answer cell comes after
+    the whole cell (see ``student_notebook``). Returns the list of cells.
+    """
+    out, part, pieces = [], [], 0
+
+    def flush():
+        nonlocal pieces
+        text = "\n".join(part).strip("\n")
+        if not text:
+            return
+        if pieces == 0:
+            piece = cell
+            piece.source = text
+        else:
+            piece = nbformat.v4.new_markdown_cell(text, metadata=copy.deepcopy(cell.metadata))
+            piece.id = _unique(f"{cell.get('id')}-{pieces}", used_ids)
+        pieces += 1
+        out.append(piece)
+
+    for line in source.split("\n"):
+        if line.startswith(_ANSWER_HERE):
+            flush()
+            part = []
+            answer = answer_cell(line[len(_ANSWER_HERE):])
+            answer.id = _unique(answer.id, used_ids)
+            out.append(answer)
+        else:
+            part.append(line)
+    flush()
+    return out
+
+
+def _unique(cell_id, used_ids):
+    """``cell_id``, or with -2, -3, ... appended: notebook cell ids must be unique."""
+    base, n, candidate = cell_id[:60], 2, cell_id[:64]
+    while candidate in used_ids:
+        candidate, n = f"{base}-{n}", n + 1
+    used_ids.add(candidate)
+    return candidate
+
+
 def _is_check_cell(cell):
     meta = cell.metadata.get("nbgrader", {})
     return bool(meta.get("grade")) and not meta.get("solution")
@@ -233,14 +305,21 @@ def student_notebook(nb, name="notebook"):
     nb = copy.deepcopy(nb)
     cells = []
     gated = False
+    used_ids = {cell.get("id") for cell in nb.cells}
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} (id {cell.get('id')})"
         if cell.cell_type == "markdown":
-            source, gated, changed = strip_markdown(cell.source, gated, where)
+            written = []
+            source, gated, changed = strip_markdown(cell.source, gated, where, written)
             if changed:
-                if not source.strip():
-                    continue
-                cell.source = source
+                pieces = _split_at_answers(cell, source, used_ids)
+                nested = [label for label in written if _ANSWER_HERE + label not in source]
+                for label in nested:  # inside another directive: answered after the cell
+                    answer = answer_cell(label)
+                    answer.id = _unique(answer.id, used_ids)
+                    pieces.append(answer)
+                cells.extend(pieces)
+                continue
         elif cell.cell_type == "code":
             source, regions = clear_solution_regions(cell.source, where)
             if gated and not regions and not _is_check_cell(cell):
