@@ -116,7 +116,7 @@ def main():
           f"{allocator}, {cache} compile cache")
     print("step time in ms (ratio to torch.optim's for-loop step)")
     head = "".join(f"{v:>16}" for v in VARIANTS)
-    print(f"{'optimizer':<18}{head}{'compile (s)':>13}")
+    print(f"{'optimizer':<18}{head}{'compile (s)':>13}{'compiled/foreach':>18}{'compiled/fused':>16}")
     worst = 0.0
     for case in CONFIGS:
         built = {v: setup(case, v) for v in VARIANTS}
@@ -127,7 +127,8 @@ def main():
         )
         compile_s = built["compiled"][1] - 3e-3 * ms["compiled"]
         worst = max(worst, ms["compiled"] / ref)
-        print(f"{case.id:<18}{cells}{compile_s:>13.1f}")
+        vs = {v: f"{ms['compiled'] / ms[v]:.2f}" if v in ms else "-" for v in ("foreach", "fused")}
+        print(f"{case.id:<18}{cells}{compile_s:>13.1f}{vs['foreach']:>18}{vs['fused']:>16}")
     print(f"worst compiled / for-loop: {worst:.2f} (target <= 1.0)")
     if not tuned:
         print()
