@@ -93,6 +93,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import re
 import sys
 from pathlib import Path
@@ -166,16 +167,14 @@ def clear_solution_regions(source, where="cell"):
 
 
 def _closes(line, fence):
-    stripped = line.strip()
-    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
+    """Whether ``line`` closes ``fence`` (the converter's CommonMark rule)."""
+    return _converter()._closes(line, fence)
 
 
 def _find_close(lines, start, fence):
     """Index of the line closing a fence opened at ``start`` (len(lines) if none)."""
-    for j in range(start + 1, len(lines)):
-        if _closes(lines[j], fence):
-            return j
-    return len(lines)
+    close = _converter()._find_close(lines, start, fence)
+    return len(lines) if close is None else close
 
 
 def strip_markdown(source, gated, where="cell", written=None):
@@ -346,6 +345,7 @@ def student_notebook(nb, name="notebook"):
     return nb
 
 
+@functools.cache
 def _converter():
     """tools/convert_notebooks.py (imported from this script's folder)."""
     folder = str(Path(__file__).resolve().parent)
