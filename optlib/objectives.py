@@ -37,6 +37,7 @@ __all__ = [
     "Objective",
     "quadratic_1d",
     "nonconvex_1d",
+    "double_well",
     "quadratic",
     "ill_conditioned",
     "rosenbrock",
@@ -397,6 +398,54 @@ def nonconvex_1d():
         return (np.cos(np.pi * x) - np.pi * x * np.sin(np.pi * x))[..., None]
 
     return Objective("x cos(πx)", 1, value, grad, bounds=(-1.0, 2.0))
+
+
+def double_well(tilt=0.3):
+    r"""A tilted double well: two minima, one deeper than the other.
+
+    .. math::
+
+        f(x) = (x^2 - 1)^2 + c\,x, \qquad f'(x) = 4x(x^2 - 1) + c, \qquad
+        f''(x) = 12 x^2 - 4
+
+    with :math:`c` = ``tilt``. For :math:`0 < c < 8/(3\sqrt3) \approx 1.54`
+    there are two local minima, near :math:`-1` and :math:`+1`, separated by
+    a local maximum near 0; the tilt makes the left one the global minimum
+    (``minimizer``, ``min_value``) and the right one a shallower trap.
+    The stationary points are the real roots of :math:`4x^3 - 4x + c`.
+
+    Parameters
+    ----------
+    tilt : float
+        :math:`c` (default 0.3); 0 gives two equal minima at :math:`\pm 1`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> f = double_well()
+    >>> points = np.sort(np.roots([4, 0, -4, 0.3]).real)   # min, max, min
+    >>> print(points.round(4), f(points[:, None]).round(4))
+    [-1.0356  0.0754  0.9601] [-0.3054  1.0113  0.2941]
+    >>> print(f.minimizer.round(4), round(f.min_value, 4))
+    [-1.0356] -0.3054
+    """
+    c = float(_numeric("tilt", tilt))
+
+    def value(x):
+        x = x[..., 0]
+        return (x * x - 1) ** 2 + c * x
+
+    def grad(x):
+        x = x[..., 0]
+        return (4 * x * (x * x - 1) + c)[..., None]
+
+    roots = np.roots([4.0, 0.0, -4.0, c])
+    real = roots[np.abs(roots.imag) < 1e-9].real
+    x_star = min(real, key=lambda x: (x * x - 1) ** 2 + c * x)
+    f_star = (x_star * x_star - 1) ** 2 + c * x_star
+    name = "(x² − 1)²" if c == 0 else f"(x² − 1)² {'+' if c > 0 else '−'} {abs(c):g} x"
+    return Objective(name, 1, value, grad, minimizer=None if c == 0 else [x_star],
+                     min_value=f_star, bounds=(-1.8, 1.8))
 
 
 # --------------------------------------------------------------- quadratics

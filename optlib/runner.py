@@ -5,6 +5,12 @@ otherwise write by hand (init, then value/grad, update, apply_updates, repeat),
 returning a :class:`Trajectory` to print, plot and compare. A run that blows up
 is a result worth showing, not a crash: it stops at the last finite point and
 says ``diverged=True``.
+
+The same loop runs stochastic gradient descent: ``batch_size=`` steps with
+mini-batch gradients of a :class:`~optlib.objectives.FiniteSum`, and
+``grad_noise=`` adds seeded Gaussian noise to every gradient (the model of
+SGD the theory uses). The trajectory still records the true loss and
+gradient norm at every iterate.
 """
 import dataclasses
 import numbers
@@ -13,7 +19,8 @@ from typing import Optional
 import numpy as np
 
 from ._base import apply_updates
-from .objectives import Objective
+from .datasets import minibatches
+from .objectives import FiniteSum, Objective
 
 __all__ = ["Trajectory", "minimize"]
 
@@ -129,7 +136,39 @@ def _measure(evaluate, x):
     return (loss, grad, norm) if np.isfinite(loss) and np.isfinite(norm) else None
 
 
-def minimize(opt, objective, x0, steps, record_state=False):
+def _stochastic(objective, batch_size, replacement, grad_noise, seed):
+    """The gradient oracle ``(x, grad) -> g`` the updates use; None for the exact gradient."""
+    if not isinstance(replacement, (bool, np.bool_)):
+        raise TypeError(f"replacement must be True or False, got {replacement!r}")
+    if isinstance(grad_noise, bool) or not isinstance(grad_noise, numbers.Real):
+        raise TypeError(f"grad_noise must be a real number >= 0 (a standard deviation), got {grad_noise!r}")
+    grad_noise = float(grad_noise)
+    if not (np.isfinite(grad_noise) and grad_noise >= 0):
+        raise ValueError(f"grad_noise must be a finite standard deviation >= 0, got {grad_noise}")
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int >= 0, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    if batch_size is None:
+        if replacement:
+            raise ValueError("replacement=True needs batch_size (it says how mini-batches are drawn)")
+        if grad_noise == 0:
+            return None
+        rng = np.random.default_rng(int(seed))
+        return lambda x, grad: grad + grad_noise * rng.standard_normal(x.shape)
+    if grad_noise:
+        raise ValueError("give batch_size or grad_noise, not both: the noise of SGD on a FiniteSum "
+                         "is that of its mini-batches")
+    if not isinstance(objective, FiniteSum):
+        raise TypeError(
+            f"batch_size needs a FiniteSum objective (least_squares, logistic, ...), got {objective!r}"
+        )
+    batches = minibatches(objective.n, batch_size, seed=int(seed), replacement=bool(replacement), epochs=None)
+    return lambda x, grad: objective.grad_batch(x, next(batches))
+
+
+def minimize(opt, objective, x0, steps, record_state=False, *, batch_size=None, replacement=False,
+             grad_noise=0.0, seed=0):
     r"""Run ``steps`` updates of ``opt`` on ``objective`` from ``x0``.
 
     At every step :math:`k = 0, 1, \dots`: evaluate the loss and gradient at
@@ -137,8 +176,25 @@ def minimize(opt, objective, x0, steps, record_state=False):
 
     .. math::
 
-        (u_k, s_{k+1}) = \mathrm{opt.update}(\nabla f(x_k), s_k, x_k), \qquad
+        (u_k, s_{k+1}) = \mathrm{opt.update}(g_k, s_k, x_k), \qquad
         x_{k+1} = x_k + u_k, \qquad s_0 = \mathrm{opt.init}(x_0)
+
+    with :math:`g_k = \nabla f(x_k)`, or a stochastic gradient:
+
+    * ``batch_size=B`` (a :class:`~optlib.objectives.FiniteSum` only):
+      :math:`g_k = \nabla f_{B_k}(x_k)`, ``objective.grad_batch(x_k, idx)``
+      with the batches of ``optlib.datasets.minibatches(n, B, seed=seed,
+      replacement=replacement)`` in order, epoch after epoch: stochastic
+      gradient descent (``B = 1``), mini-batch SGD, or full-batch gradient
+      descent (``B = n``, no replacement).
+    * ``grad_noise=sigma``: :math:`g_k = \nabla f(x_k) + \sigma \xi_k` with
+      :math:`\xi_k` standard normal, drawn in order from
+      ``numpy.random.default_rng(seed).standard_normal(x0.shape)``: unbiased
+      noise of variance :math:`\sigma^2` per coordinate.
+
+    Either way the trajectory records the true :math:`f(x_k)` and
+    :math:`\lVert\nabla f(x_k)\rVert`, and the same ``seed`` gives the same
+    run.
 
     If an iterate, its loss or its gradient is nan or infinite, the run
     stops there without warnings or exceptions (overflow is expected when a
@@ -159,6 +215,17 @@ def minimize(opt, objective, x0, steps, record_state=False):
     record_state : bool
         Keep every optimizer state in ``Trajectory.states`` (to plot, say,
         Adam's ``v`` over time).
+    batch_size : int or None
+        Mini-batch size ``1 <= B <= n`` for a FiniteSum; None (default): the
+        exact gradient.
+    replacement : bool
+        With ``batch_size``: draw batches independently with replacement
+        instead of shuffled epochs (the default, as torch's DataLoader).
+    grad_noise : float
+        Standard deviation :math:`\sigma \ge 0` of Gaussian noise added to
+        each gradient coordinate (default 0). Not together with ``batch_size``.
+    seed : int
+        Seed of the batches or of the noise.
 
     Returns
     -------
@@ -187,11 +254,19 @@ def minimize(opt, objective, x0, steps, record_state=False):
 
     >>> minimize(optlib.sgd(lr=1.1), quadratic_1d(), [10.0], steps=5000).diverged
     True
+
+    With noisy gradients it does not converge but keeps moving around the
+    minimum, the same way for the same seed:
+
+    >>> noisy = minimize(optlib.sgd(lr=0.2), quadratic_1d(), [10.0], 50, grad_noise=1.0, seed=3)
+    >>> noisy.final == minimize(optlib.sgd(lr=0.2), quadratic_1d(), [10.0], 50, grad_noise=1.0, seed=3).final
+    array([ True])
     """
     steps = _check_steps(steps)
     if not isinstance(record_state, bool):
         raise TypeError(f"record_state must be True or False, got {record_state!r}")
     evaluate = _evaluator(objective)
+    oracle = _stochastic(objective, batch_size, replacement, grad_noise, seed)
     x = _check_x0(x0)
 
     with np.errstate(all="ignore"):
@@ -210,7 +285,8 @@ def minimize(opt, objective, x0, steps, record_state=False):
         # warnings would only be noise (and errors under filterwarnings=error).
         with np.errstate(all="ignore"):
             try:
-                updates, state = opt.update(grad, state, x)
+                g = grad if oracle is None else oracle(x, grad)
+                updates, state = opt.update(g, state, x)
                 x = apply_updates(x, updates)
                 point = _measure(evaluate, x) if np.all(np.isfinite(x)) else None
             except OverflowError:  # from Python floats in a user's objective

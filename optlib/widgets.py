@@ -16,6 +16,13 @@ which of the rules. A slider rebuilds a rule with its factory,
 ``rule.factory(**{**rule.hyperparams, name: value})``, so every other
 hyperparameter stays as the rule was configured.
 
+Two more kinds of knob: one over a field of a rule's learning-rate schedule
+(``Knob("decay_rate", 0, 1)`` for ``lr=schedules.inverse_time(...)``; a
+``"lr"`` knob moves a schedule's initial ``lr``), and ``Knob("grad_noise",
+0, 2)``, the standard deviation of Gaussian noise added to every gradient
+of every run (``minimize(..., grad_noise=...)``, seed 0), for stochastic
+gradient descent.
+
 Rendering dominates a slider update, so a :class:`Frame` draws the contours
 and axes once, keeps that background as pixels, and per update only pastes
 it back and draws the few changing lines (matplotlib's blitting).
@@ -44,12 +51,16 @@ __all__ = ["Knob", "Frame", "Playground", "static_playground", "default_objectiv
 _LABELS = {
     "lr": "learning rate η", "momentum": "momentum β", "dampening": "dampening τ",
     "weight_decay": "weight decay λ", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "eps": "ε",
-    "momentum_decay": "ψ",
+    "momentum_decay": "ψ", "grad_noise": "gradient noise σ", "decay_rate": "decay rate δ", "gamma": "γ",
 }
 _SYMBOLS = {
     "lr": "η", "momentum": "β", "dampening": "τ", "weight_decay": "λ", "alpha": "α", "beta1": "β₁",
-    "beta2": "β₂", "rho": "ρ", "eps": "ε", "momentum_decay": "ψ",
+    "beta2": "β₂", "rho": "ρ", "eps": "ε", "momentum_decay": "ψ", "grad_noise": "σ", "decay_rate": "δ",
+    "gamma": "γ",
 }
+# Knobs that set how every run is made, not a hyperparameter of a rule:
+# keyword arguments of optlib.minimize.
+_RUN_SETTINGS = ("grad_noise",)
 
 
 def default_objectives():
@@ -188,13 +199,41 @@ def _as_rules(rules):
     return dict(rules)
 
 
+def _schedule_fields(rule):
+    """The fields of ``rule``'s learning-rate schedule (a dataclass of optlib.schedules), else ()."""
+    lr = rule.hyperparams.get("lr")
+    if dataclasses.is_dataclass(lr) and not isinstance(lr, type):
+        return tuple(field.name for field in dataclasses.fields(lr))
+    return ()
+
+
+def _has(rule, name):
+    """Whether a knob over ``name`` can move ``rule``: a hyperparameter or a field of its schedule."""
+    return name in rule.hyperparams or name in _schedule_fields(rule)
+
+
+def _current(rule, name):
+    """The value ``rule`` was configured with for ``name`` (a schedule's field, for a schedule)."""
+    if name in _schedule_fields(rule):
+        return getattr(rule.hyperparams["lr"], name)
+    return rule.hyperparams[name]
+
+
 def _targets(knob, rules):
     """The labels of the rules ``knob`` moves, checked against their hyperparameters."""
     def known(label):
-        return f"{label!r} ({rules[label].name}) has {', '.join(rules[label].hyperparams)}"
+        fields = _schedule_fields(rules[label])
+        schedule = f" and a schedule with {', '.join(fields)}" if fields else ""
+        return f"{label!r} ({rules[label].name}) has {', '.join(rules[label].hyperparams)}{schedule}"
 
+    if knob.name in _RUN_SETTINGS:
+        if knob.rules is not None:
+            raise ValueError(f"Knob {knob.name!r} applies to every run; it takes no rules=[...]")
+        if knob.lo < 0:
+            raise ValueError(f"Knob {knob.name!r} is a standard deviation: lo must be >= 0, got {knob.lo:g}")
+        return tuple(rules)
     if knob.rules is None:
-        labels = tuple(label for label, rule in rules.items() if knob.name in rule.hyperparams)
+        labels = tuple(label for label, rule in rules.items() if _has(rule, knob.name))
         if not labels:
             raise ValueError(
                 f"Knob {knob.name!r}: no rule has a hyperparameter {knob.name!r} ("
@@ -207,17 +246,36 @@ def _targets(knob, rules):
                 f"Knob {knob.name!r}: rules names {label!r}, which is not a rule here "
                 f"(the rules are {', '.join(map(repr, rules))})"
             )
-        if knob.name not in rules[label].hyperparams:
+        if not _has(rules[label], knob.name):
             raise ValueError(f"Knob {knob.name!r}: rule {known(label)}, but no {knob.name!r}")
     return knob.rules
 
 
+def _run_settings(values):
+    """The keyword arguments of ``minimize`` among a rule's knob ``values``."""
+    return {name: v for name, v in values.items() if name in _RUN_SETTINGS}
+
+
 def _configure(label, rule, values):
-    """``rule`` rebuilt by its factory with ``values`` changed; a clear error if they are invalid."""
+    """``rule`` rebuilt by its factory with ``values`` changed; a clear error if they are invalid.
+
+    A value for a field of the rule's schedule (``"lr"`` included) rebuilds
+    the schedule with it; run settings (``grad_noise``) are not the rule's.
+    """
+    values = {name: v for name, v in values.items() if name not in _RUN_SETTINGS}
     if not values:
         return rule
     try:
-        return rule.factory(**{**rule.hyperparams, **values})
+        fields = _schedule_fields(rule)
+        mine = {name: v for name, v in values.items() if name not in fields}
+        theirs = {name: v for name, v in values.items() if name in fields}
+        if theirs:
+            schedule = rule.hyperparams["lr"]
+            for name, v in theirs.items():  # an integer field (step_size) stays an integer
+                if isinstance(getattr(schedule, name), int) and float(v).is_integer():
+                    theirs[name] = int(v)
+            mine["lr"] = dataclasses.replace(schedule, **theirs)
+        return rule.factory(**{**rule.hyperparams, **mine})
     except (TypeError, ValueError) as err:
         args = ", ".join(f"{k}={v!r}" for k, v in values.items())
         raise ValueError(f"rule {label!r} ({rule.name}) cannot take {args}: {err}") from None
@@ -406,7 +464,7 @@ def _legacy_rule(optimizer, lr, optimizer_kwargs):
 
 def _default_knobs(rules):
     """A learning-rate slider: one shared, or one per rule when their rates differ."""
-    lrs = {label: rule.hyperparams["lr"] for label, rule in rules.items() if "lr" in rule.hyperparams}
+    lrs = {label: _current(rule, "lr") for label, rule in rules.items() if _has(rule, "lr")}
     numeric = [v for v in lrs.values() if isinstance(v, numbers.Real) and v > 0]
     if not lrs or len(numeric) < len(lrs):
         return []  # no rule has a constant lr to move
@@ -538,7 +596,9 @@ class Playground:
         """The slider's first value: ``knob.value``, else what its rules were configured with."""
         if knob.value is not None:
             return knob.value
-        starts = {label: self.rules[label].hyperparams[knob.name] for label in labels}
+        if knob.name in _RUN_SETTINGS:  # no noise, unless the range excludes 0
+            return min(max(0.0, knob.lo), knob.hi)
+        starts = {label: _current(self.rules[label], knob.name) for label in labels}
         if len(set(map(repr, starts.values()))) > 1:
             raise ValueError(
                 f"Knob {knob.name!r} moves rules configured with different values ("
@@ -601,8 +661,10 @@ class Playground:
             label = next(iter(self.rules))
         if label not in self.rules:
             raise ValueError(f"run: no rule {label!r} (the rules are {', '.join(map(repr, self.rules))})")
-        opt = _configure(label, self.rules[label], self.values()[label])
-        return minimize(opt, self.objectives[self.objective.value], [self.x1.value, self.x2.value], self.steps.value)
+        values = self.values()[label]
+        opt = _configure(label, self.rules[label], values)
+        return minimize(opt, self.objectives[self.objective.value], [self.x1.value, self.x2.value],
+                        self.steps.value, **_run_settings(values))
 
     def update(self, change=None):
         values = self.values()
@@ -646,7 +708,10 @@ def _grid_axes(grid, rules):
             for v in values:
                 knob.check(v, f"grid[{name!r}] value")
         else:
-            knob = Knob(name, min(values) - 1.0, max(values) + 1.0)  # a range the values lie in
+            if name in _RUN_SETTINGS and min(values) < 0:
+                raise ValueError(f"grid[{name!r}] values must be >= 0 (standard deviations), got {values}")
+            lo = 0.0 if name in _RUN_SETTINGS else min(values) - 1.0
+            knob = Knob(name, lo, max(values) + 1.0)  # a range the values lie in
         axes.append((knob, _targets(knob, rules), values))
     if len(axes) == 2 and axes[0][0].name == axes[1][0].name and set(axes[0][1]) & set(axes[1][1]):
         raise ValueError(f"grid: both sliders move {axes[0][0].name!r} of the same rule; give them disjoint rules=[...]")
@@ -737,7 +802,8 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
             for label in labels:
                 settings[label][knob.name] = v
         trajs = {
-            label: minimize(_configure(label, rule, settings[label]), objective, x0, steps)
+            label: minimize(_configure(label, rule, settings[label]), objective, x0, steps,
+                            **_run_settings(settings[label]))
             for label, rule in rules.items()
         }
         runs[combo] = trajs
@@ -747,7 +813,12 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
 
     def first(knob, labels, values):
         # Start where the rules were configured, when that value is on the grid.
-        start = knob.value if knob.value is not None else rules[labels[0]].hyperparams[knob.name]
+        if knob.value is not None:
+            start = knob.value
+        elif knob.name in _RUN_SETTINGS:
+            start = 0.0
+        else:
+            start = _current(rules[labels[0]], knob.name)
         return next((i for i, v in enumerate(values) if isinstance(start, numbers.Real) and v == start), 0)
 
     index = [first(*axis) for axis in axes]

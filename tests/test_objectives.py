@@ -19,6 +19,7 @@ from optlib.objectives import (
     least_squares,
     logistic,
     nonconvex_1d,
+    double_well,
     quadratic,
     quadratic_1d,
     rosenbrock,
@@ -45,6 +46,8 @@ OBJECTIVES = {
     "quadratic_1d": quadratic_1d(),
     "quadratic_1d(a=3)": quadratic_1d(3.0),
     "nonconvex_1d": nonconvex_1d(),
+    "double_well": double_well(),
+    "double_well(tilt=-0.5)": double_well(-0.5),
     "quadratic": quadratic(_spd(3, [0.5, 2.0, 7.0], seed=1), b=[1.0, -1.0, 2.0], c=3.0),
     "quadratic-indefinite": quadratic(_spd(2, [-1.0, 3.0], seed=2), b=[0.5, 0.5]),
     "ill_conditioned": ill_conditioned(),
@@ -654,3 +657,25 @@ def test_softmax_rejects_bad_labels_and_arguments(y, kwargs, error, match):
 def test_least_squares_rejects_a_negative_penalty():
     with pytest.raises(ValueError, match="l2 must be >= 0, got -0.1"):
         least_squares(_X, _y_reg, l2=-0.1)
+
+
+@pytest.mark.parametrize("tilt", [0.3, -0.5, 1.0])
+def test_double_well_minimizer_is_the_lowest_point_on_a_dense_grid(tilt):
+    # Oracle: brute force over [-3, 3] (f grows like x^4 outside).
+    f = double_well(tilt)
+    grid = np.linspace(-3.0, 3.0, 600_001)
+    values = (grid**2 - 1) ** 2 + tilt * grid
+    assert f.minimizer[0] == pytest.approx(grid[np.argmin(values)], abs=2e-5)
+    assert f.min_value == pytest.approx(values.min(), abs=1e-9)
+    # two local minima, the other one higher: a trap for gradient descent
+    minima = grid[1:-1][(values[1:-1] < values[:-2]) & (values[1:-1] < values[2:])]
+    assert len(minima) == 2
+    other = minima[np.argmax(np.abs(minima - f.minimizer[0]))]
+    assert f.value([other]) > f.min_value + 0.1 * abs(tilt)
+    assert np.sign(other) == np.sign(tilt)  # the tilt raises the side it points to
+
+
+def test_double_well_without_tilt_has_two_minimizers_and_says_so():
+    f = double_well(0.0)
+    assert f.minimizer is None and f.min_value == 0.0
+    assert f.value([1.0]) == f.value([-1.0]) == 0.0

@@ -199,3 +199,86 @@ def test_bad_objective():
         minimize(optlib.sgd(lr=0.1), lambda x: (np.inf, x), [0.0], steps=1)
     with pytest.raises(ValueError, match="x must have shape"):  # wrong dim for the objective
         minimize(optlib.sgd(lr=0.1), rosenbrock(), [0.0, 0.0, 0.0], steps=1)
+
+
+# ---------------------------------------------------------------- stochastic gradients
+
+def _regression(n=40, seed=1):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack([rng.normal(size=n), np.ones(n)])
+    return optlib.objectives.least_squares(X, X @ [2.0, -1.0] + 0.3 * rng.normal(size=n))
+
+
+def test_grad_noise_is_gaussian_noise_added_to_the_gradient_in_order():
+    # Oracle: the loop written out, with the noise the docstring names.
+    f, x0, eta, sigma = ill_conditioned(), np.array([-4.0, -1.5]), 0.1, 0.7
+    traj = minimize(optlib.sgd(lr=eta), f, x0, 50, grad_noise=sigma, seed=5)
+    rng, x, xs = np.random.default_rng(5), x0.copy(), [x0]
+    for _ in range(50):
+        x = x - eta * (np.array([0.2, 4.0]) * x + sigma * rng.standard_normal(2))
+        xs.append(x)
+    np.testing.assert_allclose(traj.xs, xs, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(traj.losses, [0.1 * a * a + 2 * b * b for a, b in xs], rtol=1e-13)
+    # the same seed, the same run; another seed, another run
+    again = minimize(optlib.sgd(lr=eta), f, x0, 50, grad_noise=sigma, seed=5)
+    np.testing.assert_array_equal(traj.xs, again.xs)
+    assert not np.allclose(minimize(optlib.sgd(lr=eta), f, x0, 50, grad_noise=sigma, seed=6).xs, traj.xs)
+
+
+def test_grad_noise_zero_is_gradient_descent():
+    f, x0 = ill_conditioned(), [-4.0, -1.5]
+    np.testing.assert_array_equal(minimize(optlib.sgd(lr=0.3), f, x0, 20, grad_noise=0.0, seed=3).xs,
+                                  minimize(optlib.sgd(lr=0.3), f, x0, 20).xs)
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_batch_size_steps_with_the_minibatches_in_order(batch_size, replacement):
+    # Oracle: closed-form mini-batch gradients of least squares over the
+    # batches of optlib.datasets.minibatches (whose order is tested against
+    # torch's DataLoader in test_datasets.py), epoch after epoch.
+    f, eta, steps = _regression(), 0.05, 23
+    traj = minimize(optlib.sgd(lr=eta, momentum=0.5), f, [0.0, 0.0], steps, batch_size=batch_size,
+                    replacement=replacement, seed=4)
+    batches = optlib.datasets.minibatches(f.n, batch_size, seed=4, replacement=replacement, epochs=None)
+    X, y = np.asarray(f.X), np.asarray(f.y)
+    w, b, xs = np.zeros(2), np.zeros(2), [np.zeros(2)]
+    for t, idx in zip(range(steps), batches):
+        g = X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)
+        b = g if t == 0 else 0.5 * b + g
+        w = w - eta * b
+        xs.append(w)
+    np.testing.assert_allclose(traj.xs, xs, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(traj.losses, [0.5 * np.mean((X @ x - y) ** 2) for x in xs], rtol=1e-13)
+
+
+def test_batch_of_all_examples_is_gradient_descent():
+    f = _regression()
+    full = minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 30)
+    batched = minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 30, batch_size=f.n)
+    np.testing.assert_allclose(batched.xs, full.xs, rtol=1e-12, atol=1e-14)  # only the summation order differs
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    (dict(batch_size=2), TypeError, r"batch_size needs a FiniteSum"),
+    (dict(grad_noise=-0.1), ValueError, r"grad_noise must be a finite standard deviation >= 0, got -0.1"),
+    (dict(grad_noise="1"), TypeError, r"grad_noise must be a real number"),
+    (dict(grad_noise=float("nan")), ValueError, r"grad_noise must be a finite"),
+    (dict(grad_noise=1.0, seed=-1), ValueError, r"seed must be an int >= 0, got -1"),
+    (dict(grad_noise=1.0, seed=1.5), TypeError, r"seed must be an int >= 0, got 1.5"),
+    (dict(replacement=True), ValueError, r"replacement=True needs batch_size"),
+    (dict(replacement="yes"), TypeError, r"replacement must be True or False"),
+])
+def test_bad_stochastic_arguments_name_the_problem(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        minimize(optlib.sgd(lr=0.1), ill_conditioned(), [1.0, 1.0], 5, **kwargs)
+
+
+def test_batch_size_problems_on_a_finite_sum_name_the_argument():
+    f = _regression(n=10)
+    with pytest.raises(ValueError, match=r"give batch_size or grad_noise, not both"):
+        minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, batch_size=2, grad_noise=1.0)
+    with pytest.raises(ValueError, match=r"batch_size must be <= n = 10, got 11"):
+        minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, batch_size=11)
+    with pytest.raises(ValueError, match=r"batch_size must be >= 1"):
+        minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, batch_size=0)

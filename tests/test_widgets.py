@@ -449,3 +449,74 @@ def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+# ---------------------------------------------------------------- noise and schedules (chapter 2)
+
+def constant_and_decaying(lr=0.3, delta=0.1):
+    return {"constant": optlib.sgd(lr=lr),
+            "decaying": optlib.sgd(lr=optlib.schedules.inverse_time(lr, decay_rate=delta))}
+
+
+def test_grad_noise_knob_makes_every_run_stochastic_with_seed_zero():
+    knobs = [Knob("lr", 1e-3, 1.0, log=True), Knob("grad_noise", 0.0, 3.0, value=1.0)]
+    pg = Playground(constant_and_decaying(), knobs, x0=X0, steps=40)
+    assert pg.values() == {"constant": {"lr": 0.3, "grad_noise": 1.0},
+                           "decaying": {"lr": 0.3, "grad_noise": 1.0}}
+    trajs = pg.update()
+    sched = optlib.schedules.inverse_time(0.3, decay_rate=0.1)
+    same_path(trajs["constant"], optlib.minimize(optlib.sgd(lr=0.3), VALLEY, X0, 40, grad_noise=1.0, seed=0))
+    same_path(trajs["decaying"], optlib.minimize(optlib.sgd(lr=sched), VALLEY, X0, 40, grad_noise=1.0, seed=0))
+    before = pg.image.value
+    pg.slider("grad_noise").value = 0.0
+    assert pg.image.value != before
+    same_path(pg.run("constant"), direct(optlib.sgd(lr=0.3), steps=40))  # no noise: gradient descent
+
+
+def test_a_knob_moves_a_field_of_a_rules_schedule_and_lr_moves_its_initial_lr():
+    pg = Playground(constant_and_decaying(), [Knob("lr", 1e-3, 1.0, log=True), Knob("decay_rate", 0.0, 1.0)],
+                    x0=X0, steps=30)
+    assert pg.values()["decaying"] == {"lr": 0.3, "decay_rate": 0.1}  # started from the schedule's values
+    assert "decay_rate" not in pg.values()["constant"]                  # only the rule with a schedule
+    pg.slider("decay_rate").value = 0.5
+    pg.slider("lr").value = 0.2
+    sched = optlib.schedules.inverse_time(0.2, decay_rate=0.5)
+    same_path(pg.run("decaying"), direct(optlib.sgd(lr=sched)))
+    same_path(pg.run("constant"), direct(optlib.sgd(lr=0.2)))
+
+
+def test_a_schedule_knob_keeps_integer_fields_integers():
+    rules = {"step": optlib.sgd(lr=optlib.schedules.step_decay(0.3, step_size=10, gamma=0.5))}
+    box = static_playground(VALLEY, rules, {"step_size": [5, 10, 20]}, x0=X0, steps=30)
+    sched = optlib.schedules.step_decay(0.3, step_size=5, gamma=0.5)
+    same_path(box.runs[(5.0,)]["step"], direct(optlib.sgd(lr=sched)))
+
+
+def test_static_grid_over_learning_rate_and_noise():
+    box = static_playground(VALLEY, constant_and_decaying(), {"lr": [0.1, 0.3], "grad_noise": [0.0, 1.0]},
+                            x0=X0, steps=30)
+    sched = optlib.schedules.inverse_time(0.1, decay_rate=0.1)
+    same_path(box.runs[(0.1, 1.0)]["decaying"],
+              optlib.minimize(optlib.sgd(lr=sched), VALLEY, X0, 30, grad_noise=1.0, seed=0))
+    same_path(box.runs[(0.3, 0.0)]["constant"], direct(optlib.sgd(lr=0.3)))
+    assert box.sliders[1].description == "gradient noise σ" and box.sliders[1].index == 0
+    assert box.frames[(0.3, 0.0)] != box.frames[(0.3, 1.0)]
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Playground(constant_and_decaying(), [Knob("grad_noise", 0, 2, rules=["constant"])]),
+     r"'grad_noise' applies to every run; it takes no rules"),
+    (lambda: Playground(constant_and_decaying(), [Knob("grad_noise", -1, 2)]),
+     r"'grad_noise' is a standard deviation: lo must be >= 0, got -1"),
+    (lambda: Playground(constant_and_decaying(), [Knob("decay_rate", 0, 1, rules=["constant"])]),
+     r"rule 'constant' \(sgd\) has lr, momentum.*but no 'decay_rate'"),
+    (lambda: Playground(constant_and_decaying(), [Knob("gamma", 0, 1, rules=["decaying"])]),
+     r"'decaying' \(sgd\) has lr.* and a schedule with lr, decay_rate, power"),
+    (lambda: static_playground(VALLEY, constant_and_decaying(), {"grad_noise": [-1.0, 1.0]}, x0=X0),
+     r"grid\['grad_noise'\] values must be >= 0"),
+    (lambda: static_playground(VALLEY, constant_and_decaying(), {"decay_rate": [-0.5, 1.0]}, x0=X0),
+     r"rule 'decaying' \(sgd\) cannot take decay_rate=-0.5: decay_rate must be"),
+])
+def test_bad_noise_and_schedule_knobs_name_the_problem(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
