@@ -7,6 +7,8 @@ about 9 inches wide at a modest dpi, so committed notebook images stay small.
 """
 import zlib
 
+import numbers
+
 import numpy as np
 
 from .objectives import Objective
@@ -200,8 +202,8 @@ def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
     return ax
 
 
-def loss_curves(trajs, ax=None, log=True, min_value=None):
-    """Loss against step for several runs, one line per name.
+def loss_curves(trajs, ax=None, log=True, min_value=None, per_epoch=None):
+    """Loss against step (or epoch) for several runs, one line per name.
 
     Parameters
     ----------
@@ -214,6 +216,11 @@ def loss_curves(trajs, ax=None, log=True, min_value=None):
     min_value : float, optional
         Plot ``loss - min_value`` (the gap to the optimum), typically
         ``objective.min_value``: on a log axis its slope is the rate.
+    per_epoch : number or dict[str, number], optional
+        Steps per epoch (one pass over the data), for all runs or by name:
+        the x axis then counts epochs, ``k / per_epoch``, so that gradient
+        descent (1 step per epoch) and SGD (n steps per epoch) are compared
+        at equal cost.
 
     Returns
     -------
@@ -221,6 +228,14 @@ def loss_curves(trajs, ax=None, log=True, min_value=None):
     """
     if not isinstance(trajs, dict):
         raise TypeError(f"trajs must be a dict of name -> Trajectory, got {type(trajs).__name__}")
+    if per_epoch is not None:
+        given = per_epoch if isinstance(per_epoch, dict) else {name: per_epoch for name in trajs}
+        missing = sorted(set(trajs) - set(given))
+        if missing:
+            raise ValueError(f"per_epoch has no number of steps per epoch for {missing}")
+        for name, v in given.items():
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+                raise ValueError(f"per_epoch[{name!r}] must be a number of steps > 0, got {v!r}")
     ax = _axes(ax, size=(5.0, 3.5))
     shift = 0.0 if min_value is None else float(min_value)
     lowest = np.inf
@@ -229,10 +244,11 @@ def loss_curves(trajs, ax=None, log=True, min_value=None):
         y = np.asarray(t.losses) - shift
         lowest = min(lowest, float(y.min()))
         label = f"{name} (diverged)" if t.diverged else name
-        ax.plot(np.arange(len(y)), y, color=c, lw=1.5, label=label)
+        k = np.arange(len(y))
+        ax.plot(k if per_epoch is None else k / given[name], y, color=c, lw=1.5, label=label)
     if log and lowest > 0:
         ax.set_yscale("log")
-    ax.set_xlabel("step $k$")
+    ax.set_xlabel("step $k$" if per_epoch is None else "epochs (passes over the data)")
     ax.set_ylabel("$f(x_k)$" if min_value is None else "$f(x_k) - f^*$")
     if trajs:
         ax.legend(fontsize="small")

@@ -129,6 +129,21 @@ def test_loss_curves(gd_runs):
     render(ax.figure)
 
 
+def test_loss_curves_in_epochs_put_runs_of_equal_cost_at_equal_x(gd_runs):
+    (a, ta), (b, tb) = gd_runs.items()
+    ax = loss_curves(gd_runs, per_epoch={a: 1, b: 4})
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(len(ta.losses)))
+    np.testing.assert_array_equal(ax.lines[1].get_xdata(), np.arange(len(tb.losses)) / 4)
+    assert "epoch" in ax.get_xlabel()
+    ax = loss_curves(gd_runs, per_epoch=2)
+    np.testing.assert_array_equal(ax.lines[0].get_xdata(), np.arange(len(ta.losses)) / 2)
+    with pytest.raises(ValueError, match=r"per_epoch has no number of steps per epoch for \['" + b):
+        loss_curves(gd_runs, per_epoch={a: 1})
+    with pytest.raises(ValueError, match=r"per_epoch\['" + a + r"'\] must be a number of steps > 0, got 0"):
+        loss_curves(gd_runs, per_epoch=0)
+    render(ax.figure)
+
+
 def test_loss_curves_gap_to_optimum_and_nonpositive_values():
     f = saddle()
     runs = {"GD": minimize(optlib.sgd(lr=0.1), f, [1.0, 0.1], 30)}  # losses go negative
