@@ -291,9 +291,14 @@ def minibatches(n, batch_size, *, seed=0, replacement=False, drop_last=False, ep
         Number of examples, >= 1.
     batch_size : int
         Indices per batch, ``1 <= batch_size <= n``.
-    seed : int
+    seed : int or torch.Generator
         Seed of ``numpy.random.default_rng``; the same arguments always give
-        the same batches.
+        the same batches. Or a seeded ``torch.Generator``: the shuffles are
+        then drawn the way ``torch.utils.data.DataLoader(range(n),
+        batch_size=batch_size, shuffle=True, drop_last=drop_last,
+        generator=seed)`` draws them, and the batches are that loader's,
+        epoch after epoch (without replacement only). Like the loader, the
+        iterator advances the generator.
     replacement : bool
         Sample with replacement (independent batches) or not (shuffled epochs).
     drop_last : bool
@@ -329,12 +334,29 @@ def minibatches(n, batch_size, *, seed=0, replacement=False, drop_last=False, ep
     ...     print(idx)
     [8 6 5 2]
     [3 0 0 0]
+
+    With a seeded torch generator, the batches of torch's ``DataLoader``:
+
+    >>> import torch
+    >>> loader = torch.utils.data.DataLoader(range(10), batch_size=4, shuffle=True,
+    ...                                      generator=torch.Generator().manual_seed(0))
+    >>> [batch.tolist() for batch in loader]
+    [[3, 7, 5, 2], [0, 8, 1, 6], [9, 4]]
+    >>> [idx.tolist() for idx in minibatches(10, 4, seed=torch.Generator().manual_seed(0))]
+    [[3, 7, 5, 2], [0, 8, 1, 6], [9, 4]]
     """
     n = _count("n", n, 1)
     batch_size = _count("batch_size", batch_size, 1)
     if batch_size > n:
         raise ValueError(f"batch_size must be <= n = {n}, got {batch_size}")
-    seed = _count("seed", seed, 0)
+    if type(seed).__module__.startswith("torch") and type(seed).__name__ == "Generator":
+        if replacement:
+            raise ValueError(
+                "seed: a torch.Generator gives the batches of DataLoader(shuffle=True), which "
+                "samples without replacement; use an int seed with replacement=True"
+            )
+    else:
+        seed = _count("seed", seed, 0)
     for name, flag in (("replacement", replacement), ("drop_last", drop_last)):
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
@@ -344,15 +366,35 @@ def minibatches(n, batch_size, *, seed=0, replacement=False, drop_last=False, ep
     return _batches(n, batch_size, seed, bool(replacement), bool(drop_last), epochs)
 
 
+def _torch_shuffle(generator, n):
+    """The permutation one epoch of ``DataLoader(shuffle=True, generator=generator)`` uses.
+
+    Each ``iter(loader)`` first draws a base seed for worker processes (one
+    int64 from the generator, ``_BaseDataLoaderIter.__init__``); its
+    ``RandomSampler`` then draws ``torch.randperm(n, generator=generator)``
+    for the epoch, and, once the epoch is used up, one more permutation of
+    which it keeps the first ``num_samples % n = 0`` entries (torch 2.x's
+    ``RandomSampler.__iter__``). ``tests/test_datasets.py`` checks the result
+    against the loader itself.
+    """
+    import torch
+
+    torch.empty((), dtype=torch.int64).random_(generator=generator)
+    order = torch.randperm(n, generator=generator).numpy()
+    torch.randperm(n, generator=generator)
+    return order
+
+
 def _batches(n, batch_size, seed, replacement, drop_last, epochs):
-    rng = np.random.default_rng(seed)
+    torch_generator = not isinstance(seed, int)
+    rng = None if torch_generator else np.random.default_rng(seed)
     epoch = 0
     while epochs is None or epoch < epochs:
         if replacement:
             for _ in range(n // batch_size):
                 yield rng.integers(0, n, size=batch_size, dtype=np.int64)
         else:
-            order = rng.permutation(n).astype(np.int64)
+            order = (_torch_shuffle(seed, n) if torch_generator else rng.permutation(n)).astype(np.int64)
             stop = n - n % batch_size if drop_last else n
             for start in range(0, stop, batch_size):
                 yield order[start : start + batch_size]

@@ -145,16 +145,21 @@ def _stochastic(objective, batch_size, replacement, grad_noise, seed):
     grad_noise = float(grad_noise)
     if not (np.isfinite(grad_noise) and grad_noise >= 0):
         raise ValueError(f"grad_noise must be a finite standard deviation >= 0, got {grad_noise}")
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int >= 0, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+    torch_generator = type(seed).__name__ == "Generator" and type(seed).__module__.startswith("torch")
+    if torch_generator and batch_size is None:
+        raise TypeError("seed: a torch.Generator draws mini-batches (with batch_size); give an int seed for grad_noise")
+    if not torch_generator:
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
+            raise TypeError(f"seed must be an int >= 0 (or, with batch_size, a torch.Generator), got {seed!r}")
+        if seed < 0:
+            raise ValueError(f"seed must be an int >= 0, got {seed!r}")
+        seed = int(seed)
     if batch_size is None:
         if replacement:
             raise ValueError("replacement=True needs batch_size (it says how mini-batches are drawn)")
         if grad_noise == 0:
             return None
-        rng = np.random.default_rng(int(seed))
+        rng = np.random.default_rng(seed)
         return lambda x, grad: grad + grad_noise * rng.standard_normal(x.shape)
     if grad_noise:
         raise ValueError("give batch_size or grad_noise, not both: the noise of SGD on a FiniteSum "
@@ -163,7 +168,7 @@ def _stochastic(objective, batch_size, replacement, grad_noise, seed):
         raise TypeError(
             f"batch_size needs a FiniteSum objective (least_squares, logistic, ...), got {objective!r}"
         )
-    batches = minibatches(objective.n, batch_size, seed=int(seed), replacement=bool(replacement), epochs=None)
+    batches = minibatches(objective.n, batch_size, seed=seed, replacement=bool(replacement), epochs=None)
     return lambda x, grad: objective.grad_batch(x, next(batches))
 
 
@@ -224,8 +229,10 @@ def minimize(opt, objective, x0, steps, record_state=False, *, batch_size=None, 
     grad_noise : float
         Standard deviation :math:`\sigma \ge 0` of Gaussian noise added to
         each gradient coordinate (default 0). Not together with ``batch_size``.
-    seed : int
-        Seed of the batches or of the noise.
+    seed : int or torch.Generator
+        Seed of the batches or of the noise. With ``batch_size``, a seeded
+        ``torch.Generator`` gives the batches of torch's ``DataLoader(...,
+        shuffle=True, generator=seed)`` (see ``optlib.datasets.minibatches``).
 
     Returns
     -------

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import sklearn
 import sklearn.datasets as sklearn_datasets  # a pinned test dependency: no skip if it is missing
+import torch
 import sklearn.preprocessing
 
 import optlib
@@ -271,3 +272,21 @@ def test_bad_arguments_raise_at_the_call(args, kwargs, error, match):
 def test_seed_must_be_given_by_keyword():
     with pytest.raises(TypeError):
         minibatches(10, 2, 0)
+
+
+# ---------------------------------------------------------------- torch's DataLoader
+
+@pytest.mark.parametrize("n, b, drop_last", [(10, 4, False), (10, 4, True), (7, 7, False), (100, 3, False),
+                                             (1797, 64, False), (1797, 64, True), (5, 1, False)])
+def test_a_torch_generator_gives_the_batches_of_torchs_dataloader(n, b, drop_last):
+    # Oracle: the loader itself, iterated for three epochs.
+    loader = torch.utils.data.DataLoader(range(n), batch_size=b, shuffle=True, drop_last=drop_last,
+                                         generator=torch.Generator().manual_seed(123))
+    expected = [batch.tolist() for _ in range(3) for batch in loader]
+    got = minibatches(n, b, seed=torch.Generator().manual_seed(123), drop_last=drop_last, epochs=3)
+    assert [idx.tolist() for idx in got] == expected
+
+
+def test_a_torch_generator_is_for_shuffled_epochs_only():
+    with pytest.raises(ValueError, match=r"seed: a torch.Generator gives the batches of DataLoader\(shuffle=True\)"):
+        minibatches(10, 2, seed=torch.Generator().manual_seed(0), replacement=True)

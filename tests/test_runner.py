@@ -235,8 +235,8 @@ def test_grad_noise_zero_is_gradient_descent():
 @pytest.mark.parametrize("batch_size", [1, 7])
 def test_batch_size_steps_with_the_minibatches_in_order(batch_size, replacement):
     # Oracle: closed-form mini-batch gradients of least squares over the
-    # batches of optlib.datasets.minibatches (whose order is tested against
-    # torch's DataLoader in test_datasets.py), epoch after epoch.
+    # batches of optlib.datasets.minibatches (tested on their own in
+    # test_datasets.py), epoch after epoch.
     f, eta, steps = _regression(), 0.05, 23
     traj = minimize(optlib.sgd(lr=eta, momentum=0.5), f, [0.0, 0.0], steps, batch_size=batch_size,
                     replacement=replacement, seed=4)
@@ -265,7 +265,7 @@ def test_batch_of_all_examples_is_gradient_descent():
     (dict(grad_noise="1"), TypeError, r"grad_noise must be a real number"),
     (dict(grad_noise=float("nan")), ValueError, r"grad_noise must be a finite"),
     (dict(grad_noise=1.0, seed=-1), ValueError, r"seed must be an int >= 0, got -1"),
-    (dict(grad_noise=1.0, seed=1.5), TypeError, r"seed must be an int >= 0, got 1.5"),
+    (dict(grad_noise=1.0, seed=1.5), TypeError, r"seed must be an int >= 0 \(or, with batch_size, a torch.Generator\), got 1.5"),
     (dict(replacement=True), ValueError, r"replacement=True needs batch_size"),
     (dict(replacement="yes"), TypeError, r"replacement must be True or False"),
 ])
@@ -282,3 +282,18 @@ def test_batch_size_problems_on_a_finite_sum_name_the_argument():
         minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, batch_size=11)
     with pytest.raises(ValueError, match=r"batch_size must be >= 1"):
         minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, batch_size=0)
+
+
+def test_a_torch_generator_seed_gives_the_dataloaders_batches():
+    f = _regression()
+    traj = minimize(optlib.sgd(lr=0.05), f, [0.0, 0.0], 25, batch_size=4,
+                    seed=torch.Generator().manual_seed(3))
+    loader = torch.utils.data.DataLoader(range(f.n), batch_size=4, shuffle=True,
+                                         generator=torch.Generator().manual_seed(3))
+    X, y, w = np.asarray(f.X), np.asarray(f.y), np.zeros(2)
+    batches = [batch.numpy() for _ in range(3) for batch in loader][:25]
+    for idx in batches:
+        w = w - 0.05 * X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)
+    np.testing.assert_allclose(traj.final, w, rtol=1e-13)
+    with pytest.raises(TypeError, match=r"a torch.Generator draws mini-batches \(with batch_size\)"):
+        minimize(optlib.sgd(lr=0.1), f, [0.0, 0.0], 5, grad_noise=1.0, seed=torch.Generator())
