@@ -18,10 +18,13 @@ hyperparameter stays as the rule was configured.
 
 Two more kinds of knob: one over a field of a rule's learning-rate schedule
 (``Knob("decay_rate", 0, 1)`` for ``lr=schedules.inverse_time(...)``; a
-``"lr"`` knob moves a schedule's initial ``lr``), and ``Knob("grad_noise",
-0, 2)``, the standard deviation of Gaussian noise added to every gradient
-of every run (``minimize(..., grad_noise=...)``, seed 0), for stochastic
-gradient descent.
+``"lr"`` knob moves a schedule's initial ``lr``), and the settings of
+stochastic gradient descent, applied to every run with seed 0:
+``Knob("grad_noise", 0, 2)``, the standard deviation of Gaussian noise added
+to every gradient (``minimize(..., grad_noise=...)``), and
+``Knob("batch_size", 1, n)``, mini-batches of a
+:class:`~optlib.objectives.FiniteSum` objective
+(``minimize(..., batch_size=...)``, shuffled epochs).
 
 Rendering dominates a slider update, so a :class:`Frame` draws the contours
 and axes once, keeps that background as pixels, and per update only pastes
@@ -52,15 +55,16 @@ _LABELS = {
     "lr": "learning rate η", "momentum": "momentum β", "dampening": "dampening τ",
     "weight_decay": "weight decay λ", "alpha": "α", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "eps": "ε",
     "momentum_decay": "ψ", "grad_noise": "gradient noise σ", "decay_rate": "decay rate δ", "gamma": "γ",
+    "batch_size": "batch size B",
 }
 _SYMBOLS = {
     "lr": "η", "momentum": "β", "dampening": "τ", "weight_decay": "λ", "alpha": "α", "beta1": "β₁",
     "beta2": "β₂", "rho": "ρ", "eps": "ε", "momentum_decay": "ψ", "grad_noise": "σ", "decay_rate": "δ",
-    "gamma": "γ",
+    "gamma": "γ", "batch_size": "B",
 }
 # Knobs that set how every run is made, not a hyperparameter of a rule:
 # keyword arguments of optlib.minimize.
-_RUN_SETTINGS = ("grad_noise",)
+_RUN_SETTINGS = ("grad_noise", "batch_size")
 
 
 def default_objectives():
@@ -229,8 +233,10 @@ def _targets(knob, rules):
     if knob.name in _RUN_SETTINGS:
         if knob.rules is not None:
             raise ValueError(f"Knob {knob.name!r} applies to every run; it takes no rules=[...]")
-        if knob.lo < 0:
+        if knob.name == "grad_noise" and knob.lo < 0:
             raise ValueError(f"Knob {knob.name!r} is a standard deviation: lo must be >= 0, got {knob.lo:g}")
+        if knob.name == "batch_size" and knob.lo < 1:
+            raise ValueError(f"Knob {knob.name!r} is a number of examples: lo must be >= 1, got {knob.lo:g}")
         return tuple(rules)
     if knob.rules is None:
         labels = tuple(label for label, rule in rules.items() if _has(rule, knob.name))
@@ -252,8 +258,11 @@ def _targets(knob, rules):
 
 
 def _run_settings(values):
-    """The keyword arguments of ``minimize`` among a rule's knob ``values``."""
-    return {name: v for name, v in values.items() if name in _RUN_SETTINGS}
+    """The keyword arguments of ``minimize`` among a rule's knob ``values`` (a batch size as an int)."""
+    settings = {name: v for name, v in values.items() if name in _RUN_SETTINGS}
+    if "batch_size" in settings:
+        settings["batch_size"] = int(round(settings["batch_size"]))
+    return settings
 
 
 def _configure(label, rule, values):
@@ -558,7 +567,11 @@ class Playground:
             # A decay rate such as beta2 = 0.9999 needs a fourth digit.
             readout = ".4g" if 0.99 < knob.hi < 1 else ".3g"
             common = dict(value=value, description=knob.label, readout_format=readout, style=style, layout=layout)
-            if knob.log:
+            if knob.name == "batch_size":  # whole examples
+                common.pop("readout_format")
+                slider = w.IntSlider(min=math.ceil(knob.lo), max=math.floor(knob.hi), step=1,
+                                     **{**common, "value": int(round(value))})
+            elif knob.log:
                 slider = w.FloatLogSlider(base=10, min=math.log10(knob.lo), max=math.log10(knob.hi), step=0.01, **common)
             else:  # ~100-1000 positions, at a round step
                 step = 10.0 ** math.floor(math.log10((knob.hi - knob.lo) / 100))
@@ -596,8 +609,8 @@ class Playground:
         """The slider's first value: ``knob.value``, else what its rules were configured with."""
         if knob.value is not None:
             return knob.value
-        if knob.name in _RUN_SETTINGS:  # no noise, unless the range excludes 0
-            return min(max(0.0, knob.lo), knob.hi)
+        if knob.name in _RUN_SETTINGS:  # no noise, unless the range excludes 0; the full batch
+            return knob.hi if knob.name == "batch_size" else min(max(0.0, knob.lo), knob.hi)
         starts = {label: _current(self.rules[label], knob.name) for label in labels}
         if len(set(map(repr, starts.values()))) > 1:
             raise ValueError(
@@ -708,9 +721,11 @@ def _grid_axes(grid, rules):
             for v in values:
                 knob.check(v, f"grid[{name!r}] value")
         else:
-            if name in _RUN_SETTINGS and min(values) < 0:
+            if name == "grad_noise" and min(values) < 0:
                 raise ValueError(f"grid[{name!r}] values must be >= 0 (standard deviations), got {values}")
-            lo = 0.0 if name in _RUN_SETTINGS else min(values) - 1.0
+            if name == "batch_size" and not all(v >= 1 and float(v).is_integer() for v in values):
+                raise ValueError(f"grid[{name!r}] values must be whole numbers of examples >= 1, got {values}")
+            lo = {"grad_noise": 0.0, "batch_size": 1.0}.get(name, min(values) - 1.0)
             knob = Knob(name, lo, max(values) + 1.0)  # a range the values lie in
         axes.append((knob, _targets(knob, rules), values))
     if len(axes) == 2 and axes[0][0].name == axes[1][0].name and set(axes[0][1]) & set(axes[1][1]):
@@ -816,7 +831,7 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
         if knob.value is not None:
             start = knob.value
         elif knob.name in _RUN_SETTINGS:
-            start = 0.0
+            start = 0.0 if knob.name == "grad_noise" else max(values)
         else:
             start = _current(rules[labels[0]], knob.name)
         return next((i for i, v in enumerate(values) if isinstance(start, numbers.Real) and v == start), 0)

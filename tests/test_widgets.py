@@ -520,3 +520,46 @@ def test_static_grid_over_learning_rate_and_noise():
 def test_bad_noise_and_schedule_knobs_name_the_problem(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# ---------------------------------------------------------------- batch size (chapter 3)
+
+def line_data(n=60):
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-1, 1, size=n)
+    return optlib.objectives.least_squares(np.column_stack([x, np.ones(n)]), 2 * x + 0.1 * rng.standard_normal(n))
+
+
+def test_batch_size_knob_runs_mini_batch_sgd_on_a_finite_sum():
+    f = line_data()
+    rules = {"SGD": optlib.sgd(lr=0.3)}
+    pg = Playground(rules, [Knob("lr", 1e-3, 1.0, log=True), Knob("batch_size", 1, f.n, value=8)],
+                    objectives={"line": f}, x0=(-1.0, 2.0), steps=30)
+    slider = pg.slider("batch_size")
+    assert isinstance(slider, ipywidgets.IntSlider) and (slider.min, slider.max, slider.value) == (1, f.n, 8)
+    same_path(pg.run(), optlib.minimize(optlib.sgd(lr=0.3), f, (-1.0, 2.0), 30, batch_size=8, seed=0))
+    before = pg.image.value
+    slider.value = f.n
+    assert pg.image.value != before
+    same_path(pg.run(), optlib.minimize(optlib.sgd(lr=0.3), f, (-1.0, 2.0), 30, batch_size=f.n, seed=0))
+
+
+def test_static_grid_over_learning_rate_and_batch_size():
+    f = line_data()
+    box = static_playground(f, {"SGD": optlib.sgd(lr=0.3)}, {"lr": [0.1, 0.3], "batch_size": [1, 8, 60]},
+                            x0=(-1.0, 2.0), steps=20)
+    same_path(box.runs[(0.1, 8.0)]["SGD"],
+              optlib.minimize(optlib.sgd(lr=0.1), f, (-1.0, 2.0), 20, batch_size=8, seed=0))
+    assert box.sliders[1].description == "batch size B" and box.sliders[1].index == 2  # starts at the full batch
+    assert "B = 8" in _caption({"batch_size": 8.0}, box.runs[(0.1, 8.0)]["SGD"])
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Playground({"SGD": optlib.sgd(lr=0.1)}, [Knob("batch_size", 0, 10)], objectives={"line": line_data()}),
+     r"'batch_size' is a number of examples: lo must be >= 1, got 0"),
+    (lambda: static_playground(line_data(), {"SGD": optlib.sgd(lr=0.1)}, {"batch_size": [1, 2.5]}, x0=(0.0, 0.0)),
+     r"grid\['batch_size'\] values must be whole numbers of examples >= 1"),
+])
+def test_bad_batch_size_knobs_name_the_problem(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
