@@ -11,9 +11,11 @@ There is one module per chapter: ``optlib.checks.gradient_descent`` holds
 chapter 1's checks, which are also here, as ``optlib.checks.check_gd_step``
 and so on. Later chapters' checks are called through their module:
 ``optlib.checks.sgd`` holds chapter 2's (stochastic gradient descent), e.g.
-``optlib.checks.sgd.check_sgd_epoch(sgd_epoch)``, and
+``optlib.checks.sgd.check_sgd_epoch(sgd_epoch)``,
 ``optlib.checks.minibatch`` chapter 3's (mini-batch SGD), e.g.
-``optlib.checks.minibatch.check_minibatch_indices(minibatch_indices)``.
+``optlib.checks.minibatch.check_minibatch_indices(minibatch_indices)``, and
+``optlib.checks.momentum`` chapter 4's (momentum and Nesterov momentum), e.g.
+``optlib.checks.momentum.check_momentum_step(momentum_step)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -51,6 +53,7 @@ answer to copy.
 """
 from . import gradient_descent
 from . import minibatch
+from . import momentum
 from . import sgd
 from ._core import Feedback
 from .gradient_descent import check_gd_step, check_gradient_descent, check_optimal_lr, check_stable_lr
