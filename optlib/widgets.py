@@ -47,7 +47,7 @@ from .plotting import DPI, WIDTH, _colors, contour
 from .runner import _check_steps, minimize
 from .sgd import sgd
 
-__all__ = ["Knob", "Frame", "Playground", "static_playground", "default_objectives"]
+__all__ = ["Knob", "Frame", "Playground", "static_playground", "default_objectives", "rule"]
 
 # What a reader sees for a hyperparameter: the slider's label and the symbol in
 # captions, the symbols of the book's notation page.
@@ -459,16 +459,39 @@ def describe(traj):
 
 # --------------------------------------------------------------- live kernel
 
+def rule(factory, **hyperparams):
+    """A rule made by a factory of one's own, which knobs rebuild through that factory.
+
+    ``factory(**hyperparams)`` must return an optlib optimizer; the rule
+    runs it, but keeps ``factory`` and ``hyperparams`` as its own, so a knob
+    over one of them calls ``factory`` again with the new value. Use it for a
+    variant that optlib expresses with other arguments, e.g. AdaGrad with
+    eps inside the square root, driven by a knob named ``"eps"``:
+
+    >>> import optlib
+    >>> def adagrad_eps_inside(lr, eps):
+    ...     return optlib.adagrad(lr=lr, eps=0.0, eps_root=eps)
+    >>> inside = rule(adagrad_eps_inside, lr=0.4, eps=1e-6)
+    >>> inside.hyperparams["eps"], inside.factory is adagrad_eps_inside
+    (1e-06, True)
+    """
+    if not callable(factory):
+        raise TypeError(f"factory must be a function returning an optlib optimizer, got {factory!r}")
+    built = factory(**hyperparams)
+    if not isinstance(built, Optimizer):
+        raise TypeError(f"factory {getattr(factory, '__name__', factory)!r} must return an optlib optimizer, "
+                        f"got {type(built).__name__}")
+    if built.factory is factory:
+        return built
+    return Optimizer(getattr(factory, "__name__", "rule"), built.init, built.update,
+                     MappingProxyType(dict(hyperparams)), factory)
+
+
 def _legacy_rule(optimizer, lr, optimizer_kwargs):
     """The one rule of the one-optimizer form ``Playground(optimizer=sgd, lr=..., **kw)``."""
     if not callable(optimizer):
         raise TypeError(f"optimizer must be an optimizer factory such as optlib.sgd, got {optimizer!r}")
-    rule = optimizer(lr=lr, **optimizer_kwargs)
-    if isinstance(rule, Optimizer) and rule.factory is optimizer:
-        return rule
-    # A factory of the user's own: rebuild through it, as optlib's rules do.
-    hyperparams = MappingProxyType({"lr": lr, **optimizer_kwargs})
-    return Optimizer(getattr(optimizer, "__name__", "optimizer"), rule.init, rule.update, hyperparams, optimizer)
+    return rule(optimizer, lr=lr, **optimizer_kwargs)
 
 
 def _default_knobs(rules):

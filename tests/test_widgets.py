@@ -563,3 +563,26 @@ def test_static_grid_over_learning_rate_and_batch_size():
 def test_bad_batch_size_knobs_name_the_problem(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+# ---------------------------------------------------------------- rules of one's own (chapter 5)
+
+def adagrad_eps_inside(lr, eps):
+    return optlib.adagrad(lr=lr, eps=0.0, eps_root=eps)
+
+
+def test_a_rule_of_ones_own_is_rebuilt_through_its_factory_by_a_knob():
+    from optlib.widgets import rule
+    rules = {"outside": optlib.adagrad(lr=0.5, eps=0.1), "inside": rule(adagrad_eps_inside, lr=0.5, eps=0.1)}
+    box = static_playground(VALLEY, rules, {"lr": [0.5, 1.0], Knob("eps", 1e-8, 1.0): [1e-6, 0.5]}, x0=X0, steps=15)
+    same_path(box.runs[(1.0, 0.5)]["inside"], direct(optlib.adagrad(lr=1.0, eps=0.0, eps_root=0.5), steps=15))
+    same_path(box.runs[(1.0, 0.5)]["outside"], direct(optlib.adagrad(lr=1.0, eps=0.5), steps=15))
+    assert not np.array_equal(box.runs[(1.0, 0.5)]["inside"].xs, box.runs[(1.0, 0.5)]["outside"].xs)
+
+
+def test_rule_needs_a_factory_of_optimizers():
+    from optlib.widgets import rule
+    with pytest.raises(TypeError, match=r"factory must be a function returning an optlib optimizer"):
+        rule(3, lr=0.1)
+    with pytest.raises(TypeError, match=r"factory '<lambda>' must return an optlib optimizer, got float"):
+        rule(lambda lr: lr, lr=0.1)

@@ -13,9 +13,11 @@ and so on. Later chapters' checks are called through their module:
 ``optlib.checks.sgd`` holds chapter 2's (stochastic gradient descent), e.g.
 ``optlib.checks.sgd.check_sgd_epoch(sgd_epoch)``,
 ``optlib.checks.minibatch`` chapter 3's (mini-batch SGD), e.g.
-``optlib.checks.minibatch.check_minibatch_indices(minibatch_indices)``, and
+``optlib.checks.minibatch.check_minibatch_indices(minibatch_indices)``,
 ``optlib.checks.momentum`` chapter 4's (momentum and Nesterov momentum), e.g.
-``optlib.checks.momentum.check_momentum_step(momentum_step)``.
+``optlib.checks.momentum.check_momentum_step(momentum_step)``, and
+``optlib.checks.adagrad`` chapter 5's (AdaGrad), e.g.
+``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -51,6 +53,7 @@ answer to copy.
 >>> _ = check_double(lambda x: x ** 2)
 ✘ It squares x instead of doubling it.
 """
+from . import adagrad
 from . import gradient_descent
 from . import minibatch
 from . import momentum
