@@ -61,6 +61,16 @@ def test_code_and_printed_output_fit_the_page(path):
     assert not wide, f"{len(wide)} line(s) over {WIDTH} characters:\n" + "\n".join(wide)
 
 
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_what_a_cell_prints_is_one_block_on_the_page(path):
+    # A glue() between two prints splits a table into two boxes on the site:
+    # chapters glue after printing (chapters/README.md, "Numbers in the prose").
+    split = [index for index, cell in enumerate(nbformat.read(path, as_version=4).cells)
+             if cell.cell_type == "code"
+             and sum(out.output_type == "stream" and out.name == "stdout" for out in cell.outputs) > 1]
+    assert not split, f"cells {split} print in several pieces, separated by other outputs"
+
+
 def test_the_setup_cell_does_nothing_where_optlib_is_installed():
     from IPython.core.inputtransformer2 import TransformerManager
 
