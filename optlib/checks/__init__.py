@@ -15,9 +15,11 @@ and so on. Later chapters' checks are called through their module:
 ``optlib.checks.minibatch`` chapter 3's (mini-batch SGD), e.g.
 ``optlib.checks.minibatch.check_minibatch_indices(minibatch_indices)``,
 ``optlib.checks.momentum`` chapter 4's (momentum and Nesterov momentum), e.g.
-``optlib.checks.momentum.check_momentum_step(momentum_step)``, and
+``optlib.checks.momentum.check_momentum_step(momentum_step)``,
 ``optlib.checks.adagrad`` chapter 5's (AdaGrad), e.g.
-``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``.
+``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``, and
+``optlib.checks.rmsprop`` chapter 6's (RMSprop), e.g.
+``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -57,6 +59,7 @@ from . import adagrad
 from . import gradient_descent
 from . import minibatch
 from . import momentum
+from . import rmsprop
 from . import sgd
 from ._core import Feedback
 from .gradient_descent import check_gd_step, check_gradient_descent, check_optimal_lr, check_stable_lr
