@@ -17,9 +17,11 @@ and so on. Later chapters' checks are called through their module:
 ``optlib.checks.momentum`` chapter 4's (momentum and Nesterov momentum), e.g.
 ``optlib.checks.momentum.check_momentum_step(momentum_step)``,
 ``optlib.checks.adagrad`` chapter 5's (AdaGrad), e.g.
-``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``, and
+``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``,
 ``optlib.checks.rmsprop`` chapter 6's (RMSprop), e.g.
-``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``.
+``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``, and
+``optlib.checks.adadelta`` chapter 7's (Adadelta), e.g.
+``optlib.checks.adadelta.check_adadelta_step(adadelta_step)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -55,6 +57,7 @@ answer to copy.
 >>> _ = check_double(lambda x: x ** 2)
 ✘ It squares x instead of doubling it.
 """
+from . import adadelta
 from . import adagrad
 from . import gradient_descent
 from . import minibatch
