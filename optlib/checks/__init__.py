@@ -19,9 +19,11 @@ and so on. Later chapters' checks are called through their module:
 ``optlib.checks.adagrad`` chapter 5's (AdaGrad), e.g.
 ``optlib.checks.adagrad.check_adagrad_step(adagrad_step)``,
 ``optlib.checks.rmsprop`` chapter 6's (RMSprop), e.g.
-``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``, and
+``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``,
 ``optlib.checks.adadelta`` chapter 7's (Adadelta), e.g.
-``optlib.checks.adadelta.check_adadelta_step(adadelta_step)``.
+``optlib.checks.adadelta.check_adadelta_step(adadelta_step)``, and
+``optlib.checks.adam`` chapter 8's (Adam and its family), e.g.
+``optlib.checks.adam.check_adam_step(adam_step)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -59,6 +61,7 @@ answer to copy.
 """
 from . import adadelta
 from . import adagrad
+from . import adam
 from . import gradient_descent
 from . import minibatch
 from . import momentum
