@@ -320,6 +320,37 @@ GATE_START = re.compile(r"^\s*(`{3,}|:{3,})\{solution-start\}", re.M)
 GATE_END = re.compile(r"^\s*(`{3,}|:{3,})\{solution-end\}", re.M)
 
 
+def expected_answer_labels(cells):
+    """The exercises that get an answer cell, in order: each written {solution},
+    and each gated solution whose markdown has text (a written part)."""
+    labels, gate, answered = [], None, False
+    for cell in cells:
+        if cell.cell_type != "markdown":
+            continue
+        lines, i = cell.source.split("\n"), 0
+        while i < len(lines):
+            m = re.match(r"^(`{3,}|:{3,})\{(solution(?:-start|-end)?)\}\s*(\S*)", lines[i])
+            if m:
+                fence, name, label = m.groups()
+                j = i + 1
+                while j < len(lines) and not (lines[j].strip() and set(lines[j].strip()) == {fence[0]}
+                                               and len(lines[j].strip()) >= len(fence)):
+                    j += 1
+                if name == "solution" and gate is None:
+                    labels.append(label)
+                elif name == "solution-start":
+                    gate, answered = label, False
+                elif name == "solution-end":
+                    gate = None
+                i = j + 1
+                continue
+            if gate and lines[i].strip() and not answered:
+                labels.append(gate)
+                answered = True
+            i += 1
+    return labels
+
+
 @pytest.mark.skipif(not CHAPTERS, reason="no chapters yet")
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
 def test_real_chapter_student_copy(path, tmp_path):
@@ -346,10 +377,15 @@ def test_real_chapter_student_copy(path, tmp_path):
         if cell.id not in original_ids and cell not in answers:
             assert any(cell.id.startswith(f"{i}-") for i in original_ids), cell.id
     # each written solution became an answer cell, right after its exercise's cell
-    written = [m for c in original.cells if c.cell_type == "markdown" for m in WRITTEN.findall(c.source)]
+    written = expected_answer_labels(original.cells)
     assert [a.id for a in answers] == [f"answer-{label}" for label in written]
     for a in answers:
-        before = student.cells[student.cells.index(a) - 1]
+        # right after its exercise, or after the exercise's code cells (the
+        # written part of a gated solution that came after its code)
+        k = student.cells.index(a) - 1
+        while student.cells[k].cell_type == "code":
+            k -= 1
+        before = student.cells[k]
         assert before.cell_type == "markdown" and a.source.startswith("**Your answer** to {ref}`")
         label = a.id[len("answer-"):]
         assert f":label: {label}" in before.source, f"{a.id} does not follow its exercise"

@@ -64,7 +64,9 @@ Conventions the chapters follow, and what happens to each
      and, later, a ``{solution-end}`` directive, usually each in a markdown
      cell of its own, with the solution cells between them. The marker blocks
      are removed (their cells dropped when left empty), and so is all markdown
-     between them (that is solution text). Code cells between them stay, in
+     between them (that is solution text). If that markdown had text (a
+     written part of the answer, beside the solution code), an answer cell
+     for the exercise is put where the first such text was. Code cells between them stay, in
      order: with BEGIN/END SOLUTION markers they are stripped as in 1.; a code
      cell without markers is solution code as a whole, so its source becomes
      the stub, except an nbgrader check cell (``"grade": true`` and not
@@ -177,14 +179,17 @@ def _find_close(lines, start, fence):
     return len(lines) if close is None else close
 
 
-def strip_markdown(source, gated, where="cell", written=None):
+def strip_markdown(source, gated, where="cell", written=None, gate=None):
     """Remove solution blocks and gated solution text from one markdown cell.
 
     ``gated`` says whether the cell starts inside a ``{solution-start}`` ...
     ``{solution-end}`` region. Returns ``(new_source, gated_after, changed)``.
     The exercise label of each written ``{solution}`` block removed is
-    appended to the list ``written``, if one is given.
+    appended to the list ``written``, if one is given. ``gate`` (a dict kept
+    across cells) remembers the label of the open ``{solution-start}``; the
+    first text removed inside it appends that label to ``written`` too, once.
     """
+    gate = {} if gate is None else gate
     lines = source.split("\n")
     keep = []
     stack = []  # open directive fences we are inside of (their content is markdown)
@@ -213,10 +218,14 @@ def strip_markdown(source, gated, where="cell", written=None):
                 if gated:
                     raise SolutionMarkupError(f"{where}: {{solution-start}} inside another gated solution")
                 gated = True
+                label = info[len(directive.group(0)):].split()
+                gate.clear()
+                gate["label"] = label[0] if label else None
             elif name == "solution-end":
                 if not gated:
                     raise SolutionMarkupError(f"{where}: {{solution-end}} without {{solution-start}}")
                 gated = False
+                gate.clear()
             elif written is not None and not gated:
                 label = info[len(directive.group(0)):].split()
                 if label:
@@ -238,6 +247,11 @@ def strip_markdown(source, gated, where="cell", written=None):
             stack.append(fence)
         if gated:
             changed = True
+            if (line.strip() and not stack and written is not None and gate.get("label")
+                    and not gate.get("answered")):
+                gate["answered"] = True  # a written part of a gated solution: one answer cell
+                written.append(gate["label"])
+                keep.append(_ANSWER_HERE + gate["label"])
         else:
             keep.append(line)
         i += 1
@@ -304,12 +318,13 @@ def student_notebook(nb, name="notebook"):
     nb = copy.deepcopy(nb)
     cells = []
     gated = False
+    gate = {}
     used_ids = {cell.get("id") for cell in nb.cells}
     for index, cell in enumerate(nb.cells):
         where = f"{name}, cell {index} (id {cell.get('id')})"
         if cell.cell_type == "markdown":
             written = []
-            source, gated, changed = strip_markdown(cell.source, gated, where, written)
+            source, gated, changed = strip_markdown(cell.source, gated, where, written, gate)
             if changed:
                 pieces = _split_at_answers(cell, source, used_ids)
                 nested = [label for label in written if _ANSWER_HERE + label not in source]
