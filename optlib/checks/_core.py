@@ -5,6 +5,7 @@ Most checks are one call to :func:`check_cases`. A check that needs more
 :func:`run`, :func:`close`, :func:`floats`, :func:`fmt` and :func:`report`.
 """
 import dataclasses
+import itertools
 import reprlib
 
 import numpy as np
@@ -89,6 +90,85 @@ def fmt(a):
 
 def _shape(shape):
     return "a single number" if shape == () else f"an array of shape {shape}"
+
+
+def quiet_run(fn, *args):
+    """:func:`run`, without NumPy's warnings: a 0/0 or the root of a negative number is diagnosed, not warned about."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return run(fn, *args)
+
+
+def read_arrays(out, rights, names, label, only, shared=None):
+    """A step function's several outputs (``names``, e.g. ``("new_theta", "new_v")``) as float arrays.
+
+    Returns ``(tuple_of_arrays, None)``, or ``(None, message)`` when ``out`` is not a sequence of that many arrays
+    shaped like ``rights[0]``. ``only[k]`` is the message for a single array equal to ``rights[k]`` (the student
+    returned one output, not all); ``shared``, if given, is the message for a later output that is one number for
+    every coordinate (state shared across coordinates).
+
+    >>> names = ("new_theta", "new_v")
+    >>> rights = (np.array([1.0, 2.0]), np.array([3.0, 4.0]))
+    >>> read_arrays((np.array([1.0, 2.0]), [3, 4]), rights, names, "f()", ["only theta", "only v"])[0]
+    (array([1., 2.]), array([3., 4.]))
+    >>> read_arrays(np.array([3.0, 4.0]), rights, names, "f()", ["only theta", "only v"])
+    (None, 'only v')
+    >>> read_arrays((1, 2, 3), rights, names, "f()", ["", ""])[1]
+    'f() returned 3 items; expected the pair (new_theta, new_v).'
+    """
+    what = f"the {'pair' if len(names) == 2 else 'triple'} ({', '.join(names)})"
+    shape = rights[0].shape
+    single = floats(out)
+    if single is not None and single.shape == shape:
+        for message, right in zip(only, rights):
+            if close(single, right):
+                return None, message
+        return None, f"{label} returned one array, {fmt(out)}; expected {what}."
+    if not (isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)):
+        return None, f"{label} returned {fmt(out)}; expected {what}."
+    if len(out) != len(names):
+        return None, f"{label} returned {len(out)} items; expected {what}."
+    arrays = []
+    for k, (name, item) in enumerate(zip(names, out)):
+        arr = floats(item)
+        if arr is None:
+            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
+        if shared is not None and k > 0 and arr.shape == () and shape != ():
+            return None, shared
+        if arr.shape != shape:
+            return None, f"{label} returned {name} as {_shape(arr.shape)}; expected {_shape(shape)}, like theta."
+        arrays.append(arr)
+    return tuple(arrays), None
+
+
+def wrong_order(outs, rights, names):
+    """The message for outputs that are right but in another order on every case, else None.
+
+    >>> a, b = np.array([1.0]), np.array([2.0])
+    >>> wrong_order([(b, a)], [(a, b)], ("new_theta", "new_v"))
+    'It returns (new_v, new_theta): the order is (new_theta, new_v).'
+    """
+    for order in itertools.permutations(range(len(names))):
+        if order != tuple(range(len(names))) and all(
+                out is not None and all(close(out[i], right[k]) for i, k in enumerate(order))
+                for out, right in zip(outs, rights)):
+            return f"It returns ({', '.join(names[k] for k in order)}): the order is ({', '.join(names)})."
+    return None
+
+
+def first_wrong(label, out, right, names, order=None):
+    """The message for the first of the outputs (in ``order``) that differs from the right one, else None.
+
+    >>> first_wrong("f()", (np.array([1.0]), np.array([np.nan])), (np.array([1.0]), np.array([2.0])), ("a", "b"))
+    'f() returned b = [nan], which is not finite: look for a division by zero or the square root of a negative number.'
+    """
+    for k in (range(len(names)) if order is None else order):
+        if close(out[k], right[k]):
+            continue
+        if not np.isfinite(out[k]).all():
+            return (f"{label} returned {names[k]} = {fmt(out[k])}, which is not finite: look for a division by zero "
+                    "or the square root of a negative number.")
+        return f"{label} returned {names[k]} = {fmt(out[k])}; expected {fmt(right[k])}."
+    return None
 
 
 def check_cases(student, cases, reference, mistakes=(), *, success, label, mismatch=None, rtol=RTOL, atol=ATOL):

@@ -3,22 +3,15 @@
 Each check prints one line of feedback and returns a :class:`~optlib.checks.Feedback`,
 truthy when the answer is right, so ``assert check_adadelta_step(adadelta_step)`` is an nbgrader test.
 """
-import itertools
 import math
 
 import numpy as np
 
-from ._core import _shape, check_cases, close, floats, fmt, report, run
+from ._core import check_cases, close, first_wrong, floats, fmt, quiet_run, read_arrays, report, wrong_order
 
 __all__ = ["check_adadelta_step", "check_initial_step"]
 
 _LR, _RHO, _EPS = 1.0, 0.9, 1e-6  # the defaults of the student's adadelta_step, as torch's
-
-
-def _quiet_run(fn, *args):
-    """:func:`run`, without NumPy's warnings: a 0/0 or the root of a negative number is diagnosed, not warned about."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return run(fn, *args)
 
 
 # One step of Adadelta, in torch's form, coordinate by coordinate: v, from 0, is an exponential moving average of
@@ -158,34 +151,13 @@ def _step_label(theta, v, u, grad, lr, rho, eps):
 def _run_step(adadelta_step, theta, v, u, grad, lr, rho, eps, explicit=False):
     """Call the student's function on one case (lr, rho and eps left to their defaults when they are torch's)."""
     options = _options(lr, rho, eps, explicit)
-    return _quiet_run(lambda t, a, b, g: adadelta_step(t, a, b, g, **options), theta, v, u, grad)
+    return quiet_run(lambda t, a, b, g: adadelta_step(t, a, b, g, **options), theta, v, u, grad)
 
 
 def _read_step(out, case):
     """The student's ``(new_theta, new_v, new_u)`` as three float arrays, or ``(None, message)``."""
-    label, rights = _step_label(*case), _adadelta_step(*case)
-    single = floats(out)
-    if single is not None and single.shape == rights[0].shape:
-        for name, right in zip(_NAMES, rights):
-            if close(single, right):
-                return None, (f"It returns only {name}: return {_TRIPLE}; "
-                              "the next step needs both averages.")
-        return None, f"{label} returned one array, {fmt(out)}; expected {_TRIPLE}."
-    is_sequence = isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)
-    if not is_sequence:
-        return None, f"{label} returned {fmt(out)}; expected {_TRIPLE}."
-    if len(out) != 3:
-        return None, f"{label} returned {len(out)} items; expected {_TRIPLE}."
-    triple = []
-    for name, item in zip(_NAMES, out):
-        arr = floats(item)
-        if arr is None:
-            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
-        if arr.shape != rights[0].shape:
-            return None, (f"{label} returned {name} as {_shape(arr.shape)}; "
-                          f"expected {_shape(rights[0].shape)}, like theta.")
-        triple.append(arr)
-    return tuple(triple), None
+    only = [f"It returns only {name}: return {_TRIPLE}; the next step needs both averages." for name in _NAMES]
+    return read_arrays(out, _adadelta_step(*case), _NAMES, _step_label(*case), only)
 
 
 def _outputs(adadelta_step, explicit=False):
@@ -212,11 +184,9 @@ def _matches(outs, step):
 def _diagnose_step(adadelta_step, outs):
     """The message for a wrong answer: an order, a named mistake, wrong defaults, or the first wrong value."""
     rights = [_adadelta_step(*case) for case in _STEP_CASES]
-    for order in itertools.permutations(range(3)):
-        if order != (0, 1, 2) and all(all(close(out[i], right[k]) for i, k in enumerate(order))
-                                      for out, right in zip(outs, rights)):
-            names = ", ".join(_NAMES[k] for k in order)
-            return f"It returns ({names}): the order is ({', '.join(_NAMES)})."
+    swapped = wrong_order(outs, rights, _NAMES)
+    if swapped:
+        return swapped
     for wrong, message in _STEP_MISTAKES:
         if all(_matches(outs, wrong)):
             return message
@@ -226,14 +196,10 @@ def _diagnose_step(adadelta_step, outs):
         if explicit is not None and all(_matches(explicit, _adadelta_step)):
             return _DEFAULTS
     for case, out, right in zip(_STEP_CASES, outs, rights):
-        for k in (1, 0, 2):  # v first, then the move, then u: the order in which they are computed
-            name, arr, want = _NAMES[k], out[k], right[k]
-            if close(arr, want):
-                continue
-            if not np.isfinite(arr).all():
-                return (f"{_step_label(*case)} returned {name} = {fmt(arr)}, which is not finite: look for a "
-                        "division by zero or the square root of a negative number.")
-            return f"{_step_label(*case)} returned {name} = {fmt(arr)}; expected {fmt(want)}."
+        # v first, then the move, then u: the order in which they are computed
+        message = first_wrong(_step_label(*case), out, right, _NAMES, order=(1, 0, 2))
+        if message:
+            return message
     raise AssertionError("unreachable: some case is wrong")
 
 

@@ -7,17 +7,11 @@ import math
 
 import numpy as np
 
-from ._core import _shape, check_cases, close, floats, fmt, report, run
+from ._core import check_cases, close, first_wrong, floats, fmt, quiet_run, read_arrays, report, wrong_order
 
 __all__ = ["check_adagrad_step", "check_adagrad_lr_for_distance"]
 
 _EPS = 1e-10  # the default eps of the student's adagrad_step, as torch's
-
-
-def _quiet_run(fn, *args):
-    """:func:`run`, without NumPy's warnings: a 0/0 or the root of a negative number is diagnosed, not warned about."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return run(fn, *args)
 
 
 # One step of AdaGrad, in torch's form: the accumulator s, from 0, adds the squared gradient, coordinate by
@@ -83,45 +77,23 @@ def _step_label(theta, s, grad, lr, eps):
 def _run_step(adagrad_step, theta, s, grad, lr, eps):
     """Call the student's function on one case (eps left to its default when it is torch's)."""
     if eps == _EPS:
-        return _quiet_run(lambda t, a, g: adagrad_step(t, a, g, lr), theta, s, grad)
-    return _quiet_run(lambda t, a, g: adagrad_step(t, a, g, lr, eps=eps), theta, s, grad)
+        return quiet_run(lambda t, a, g: adagrad_step(t, a, g, lr), theta, s, grad)
+    return quiet_run(lambda t, a, g: adagrad_step(t, a, g, lr, eps=eps), theta, s, grad)
 
 
 def _read_step(out, case):
     """The student's ``(new_theta, new_s)`` as two float arrays, or ``(None, message)``."""
-    label, (right_theta, right_s) = _step_label(*case), _adagrad_step(*case)
-    single = floats(out)
-    if single is not None and single.shape == right_theta.shape:
-        if close(single, right_theta):
-            return None, ("It returns only new_theta: return the pair (new_theta, new_s); "
-                          "the next step needs the accumulator.")
-        if close(single, right_s):
-            return None, "It returns only the new accumulator: return the pair (new_theta, new_s)."
-        return None, f"{label} returned one array, {fmt(out)}; expected the pair (new_theta, new_s)."
-    is_pair = isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)
-    if not is_pair:
-        return None, f"{label} returned {fmt(out)}; expected the pair (new_theta, new_s)."
-    if len(out) != 2:
-        return None, f"{label} returned {len(out)} items; expected the pair (new_theta, new_s)."
-    pair = []
-    for name, item in zip(("new_theta", "new_s"), out):
-        arr = floats(item)
-        if arr is None:
-            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
-        if name == "new_s" and arr.shape == () and pair[0].shape == right_theta.shape:
-            return None, _SHARED  # a single number for every coordinate
-        if arr.shape != right_theta.shape:
-            return None, (f"{label} returned {name} as {_shape(arr.shape)}; "
-                          f"expected {_shape(right_theta.shape)}, like theta.")
-        pair.append(arr)
-    return tuple(pair), None
+    only = ["It returns only new_theta: return the pair (new_theta, new_s); the next step needs the accumulator.",
+            "It returns only the new accumulator: return the pair (new_theta, new_s)."]
+    return read_arrays(out, _adagrad_step(*case), ("new_theta", "new_s"), _step_label(*case), only, _SHARED)
 
 
 def _diagnose_step(outs):
     """The message for a wrong answer: a swap, a named mistake, or the first wrong value."""
     cases, rights = _STEP_CASES, [_adagrad_step(*case) for case in _STEP_CASES]
-    if all(close(theta, right_s) and close(s, right_theta) for (theta, s), (right_theta, right_s) in zip(outs, rights)):
-        return "It returns (new_s, new_theta): the order is (new_theta, new_s)."
+    swapped = wrong_order(outs, rights, ("new_theta", "new_s"))
+    if swapped:
+        return swapped
     for wrong, message in _S_MISTAKES:
         if all(close(s, wrong(c[1], c[2])) for (_, s), c in zip(outs, cases)):
             return message
@@ -130,13 +102,9 @@ def _diagnose_step(outs):
             if all(close(theta, wrong(c[0], c[1], s, c[2], c[3], c[4])) for (theta, s), c in zip(outs, cases)):
                 return message
     for case, out, right in zip(cases, outs, rights):
-        for name, arr, want in zip(("new_s", "new_theta"), out[::-1], right[::-1]):
-            if close(arr, want):
-                continue
-            if not np.isfinite(arr).all():
-                return (f"{_step_label(*case)} returned {name} = {fmt(arr)}, which is not finite: look for a "
-                        "division by zero or the square root of a negative number.")
-            return f"{_step_label(*case)} returned {name} = {fmt(arr)}; expected {fmt(want)}."
+        message = first_wrong(_step_label(*case), out, right, ("new_theta", "new_s"), order=(1, 0))
+        if message:
+            return message
     raise AssertionError("unreachable: some case is wrong")
 
 
@@ -246,7 +214,7 @@ def check_adagrad_lr_for_distance(lr_for_distance):
     """
     outs, problems = [], []
     for case in _DISTANCE_CASES:
-        out, problem = _quiet_run(lr_for_distance, *case)
+        out, problem = quiet_run(lr_for_distance, *case)
         outs.append(out)
         problems.append(problem)
     first = next(((case, p) for case, p in zip(_DISTANCE_CASES, problems) if p), None)

@@ -3,21 +3,14 @@
 Each check prints one line of feedback and returns a :class:`~optlib.checks.Feedback`,
 truthy when the answer is right, so ``assert check_adam_step(adam_step)`` is an nbgrader test.
 """
-import itertools
 
 import numpy as np
 
-from ._core import _shape, check_cases, close, floats, fmt, report, run
+from ._core import check_cases, close, first_wrong, floats, fmt, quiet_run, read_arrays, report, wrong_order
 
 __all__ = ["check_adam_step", "check_adamw_decay", "check_adam_first_step"]
 
 _LR, _BETA1, _BETA2, _EPS = 1e-3, 0.9, 0.999, 1e-8  # the defaults of the student's adam_step, as torch's
-
-
-def _quiet_run(fn, *args):
-    """:func:`run`, without NumPy's warnings: a 0/0 or the root of a negative number is diagnosed, not warned about."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return run(fn, *args)
 
 
 # One step of Adam, in torch's form (Algorithm 1 of Kingma and Ba), coordinate by coordinate: m and v, from 0, are
@@ -192,33 +185,13 @@ def _step_label(theta, m, v, grad, t, lr, beta1, beta2, eps):
 def _run_step(adam_step, theta, m, v, grad, t, lr, beta1, beta2, eps, explicit=False):
     """Call the student's function on one case (lr, the betas and eps left to their defaults when they are torch's)."""
     options = _options(lr, beta1, beta2, eps, explicit)
-    return _quiet_run(lambda th, a, b, g: adam_step(th, a, b, g, t, **options), theta, m, v, grad)
+    return quiet_run(lambda th, a, b, g: adam_step(th, a, b, g, t, **options), theta, m, v, grad)
 
 
 def _read_step(out, case):
     """The student's ``(new_theta, new_m, new_v)`` as three float arrays, or ``(None, message)``."""
-    label, rights = _step_label(*case), _adam_step(*case)
-    single = floats(out)
-    if single is not None and single.shape == rights[0].shape:
-        for name, right in zip(_NAMES, rights):
-            if close(single, right):
-                return None, f"It returns only {name}: return {_TRIPLE}; the next step needs both averages."
-        return None, f"{label} returned one array, {fmt(out)}; expected {_TRIPLE}."
-    is_sequence = isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)
-    if not is_sequence:
-        return None, f"{label} returned {fmt(out)}; expected {_TRIPLE}."
-    if len(out) != 3:
-        return None, f"{label} returned {len(out)} items; expected {_TRIPLE}."
-    triple = []
-    for name, item in zip(_NAMES, out):
-        arr = floats(item)
-        if arr is None:
-            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
-        if arr.shape != rights[0].shape:
-            return None, (f"{label} returned {name} as {_shape(arr.shape)}; "
-                          f"expected {_shape(rights[0].shape)}, like theta.")
-        triple.append(arr)
-    return tuple(triple), None
+    only = [f"It returns only {name}: return {_TRIPLE}; the next step needs both averages." for name in _NAMES]
+    return read_arrays(out, _adam_step(*case), _NAMES, _step_label(*case), only)
 
 
 def _outputs(adam_step, explicit=False):
@@ -274,11 +247,9 @@ def _one_step_early(outs):
 def _diagnose_step(adam_step, outs):
     """The message for a wrong answer: an order, a named mistake, wrong defaults, or the first wrong value."""
     rights = [_adam_step(*case) for case in _STEP_CASES]
-    for order in itertools.permutations(range(3)):
-        if order != (0, 1, 2) and all(all(close(out[i], right[k]) for i, k in enumerate(order))
-                                      for out, right in zip(outs, rights)):
-            names = ", ".join(_NAMES[k] for k in order)
-            return f"It returns ({names}): the order is ({', '.join(_NAMES)})."
+    swapped = wrong_order(outs, rights, _NAMES)
+    if swapped:
+        return swapped
     if _one_step_early(outs):
         return _WRONG_T
     for wrong, message in _STEP_MISTAKES:
@@ -290,14 +261,10 @@ def _diagnose_step(adam_step, outs):
         if not problem and all(_matches(explicit, _adam_step)):
             return _DEFAULTS
     for case, out, right in zip(_STEP_CASES, outs, rights):
-        for k in (1, 2, 0):  # m and v first, then the move: the order in which they are computed
-            name, arr, want = _NAMES[k], out[k], right[k]
-            if close(arr, want):
-                continue
-            if not np.isfinite(arr).all():
-                return (f"{_step_label(*case)} returned {name} = {fmt(arr)}, which is not finite: look for a "
-                        "division by zero or the square root of a negative number.")
-            return f"{_step_label(*case)} returned {name} = {fmt(arr)}; expected {fmt(want)}."
+        # m and v first, then the move: the order in which they are computed
+        message = first_wrong(_step_label(*case), out, right, _NAMES, order=(1, 2, 0))
+        if message:
+            return message
     raise AssertionError("unreachable: some case is wrong")
 
 

@@ -5,7 +5,7 @@ truthy when the answer is right, so ``assert check_momentum_step(momentum_step)`
 """
 import numpy as np
 
-from ._core import _shape, check_cases, close, floats, fmt, report, run
+from ._core import _shape, check_cases, close, first_wrong, floats, fmt, read_arrays, report, run, wrong_order
 
 __all__ = ["check_momentum_step", "check_optimal_momentum", "check_momentum_max_lr"]
 
@@ -95,40 +95,24 @@ def _run_step(momentum_step, theta, buf, grad, lr, beta, dampening):
 
 def _read_step(out, case):
     """The student's ``(new_theta, new_buf)`` as two float arrays, or ``(None, message)``."""
-    label, (right_theta, right_buf) = _step_label(*case), _momentum_step(*case)
-    single = floats(out)
-    if single is not None and single.shape == right_theta.shape:
-        if close(single, right_theta):
-            return None, ("It returns only new_theta: return the pair (new_theta, new_buf); "
-                          "the next step needs the buffer.")
-        if close(single, right_buf):
-            return None, "It returns only the new buffer: return the pair (new_theta, new_buf)."
-        return None, f"{label} returned one array, {fmt(out)}; expected the pair (new_theta, new_buf)."
-    is_pair = isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)
-    if not is_pair:
-        return None, f"{label} returned {fmt(out)}; expected the pair (new_theta, new_buf)."
-    if len(out) != 2:
-        return None, f"{label} returned {len(out)} items; expected the pair (new_theta, new_buf)."
-    pair = []
-    for name, item in zip(("new_theta", "new_buf"), out):
-        arr = floats(item)
-        if arr is None:
-            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
-        if arr.shape != right_theta.shape:
-            return None, (f"{label} returned {name} as {_shape(arr.shape)}; "
-                          f"expected {_shape(right_theta.shape)}, like theta.")
+    label, names = _step_label(*case), ("new_theta", "new_buf")
+    only = ["It returns only new_theta: return the pair (new_theta, new_buf); the next step needs the buffer.",
+            "It returns only the new buffer: return the pair (new_theta, new_buf)."]
+    pair, message = read_arrays(out, _momentum_step(*case), names, label, only)
+    if message:
+        return None, message
+    for name, arr in zip(names, pair):
         if not np.isfinite(arr).all():
             return None, f"{label} returned {name} = {fmt(arr)}, which is not finite."
-        pair.append(arr)
-    return tuple(pair), None
+    return pair, None
 
 
 def _diagnose_step(outs):
     """The message for a wrong answer: a swap, a named mistake, or the first wrong value."""
     cases, rights = _STEP_CASES, [_momentum_step(*case) for case in _STEP_CASES]
-    if all(close(theta, right_buf) and close(buf, right_theta)
-           for (theta, buf), (right_theta, right_buf) in zip(outs, rights)):
-        return "It returns (new_buf, new_theta): the order is (new_theta, new_buf)."
+    swapped = wrong_order(outs, rights, ("new_theta", "new_buf"))
+    if swapped:
+        return swapped
     if all(close(buf, right_buf) for (_, buf), (_, right_buf) in zip(outs, rights)):
         for wrong, message in _THETA_MISTAKES:
             if all(close(theta, wrong(c[0], buf, c[2], c[3], c[4])) for (theta, buf), c in zip(outs, cases)):
@@ -139,11 +123,10 @@ def _diagnose_step(outs):
                 return message
             twice = all(close(theta, c[0] - c[3] * buf) for (theta, buf), c in zip(outs, cases))
             return _TWICE_IN_BUFFER if twice else _VELOCITY
-    for case, (theta, buf), (right_theta, right_buf) in zip(cases, outs, rights):
-        if not close(buf, right_buf):
-            return f"{_step_label(*case)} returned new_buf = {fmt(buf)}; expected {fmt(right_buf)}."
-        if not close(theta, right_theta):
-            return f"{_step_label(*case)} returned new_theta = {fmt(theta)}; expected {fmt(right_theta)}."
+    for case, out, right in zip(cases, outs, rights):
+        message = first_wrong(_step_label(*case), out, right, ("new_theta", "new_buf"), order=(1, 0))
+        if message:
+            return message
     raise AssertionError("unreachable: some case is wrong")
 
 

@@ -7,17 +7,11 @@ import math
 
 import numpy as np
 
-from ._core import _shape, check_cases, close, floats, fmt, report, run
+from ._core import check_cases, close, first_wrong, floats, fmt, quiet_run, read_arrays, report, wrong_order
 
 __all__ = ["check_rmsprop_step", "check_first_step", "check_window"]
 
 _ALPHA, _EPS = 0.99, 1e-8  # the defaults of the student's rmsprop_step, as torch's
-
-
-def _quiet_run(fn, *args):
-    """:func:`run`, without NumPy's warnings: a 0/0 or the root of a negative number is diagnosed, not warned about."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return run(fn, *args)
 
 
 # One step of RMSprop, in torch's form: the average v, from 0, is an exponential moving average of the squared
@@ -118,37 +112,14 @@ def _step_label(theta, v, grad, lr, alpha, eps):
 def _run_step(rmsprop_step, theta, v, grad, lr, alpha, eps, explicit=False):
     """Call the student's function on one case (alpha and eps left to their defaults when they are torch's)."""
     options = _options(alpha, eps, explicit)
-    return _quiet_run(lambda t, a, g: rmsprop_step(t, a, g, lr, **options), theta, v, grad)
+    return quiet_run(lambda t, a, g: rmsprop_step(t, a, g, lr, **options), theta, v, grad)
 
 
 def _read_step(out, case):
     """The student's ``(new_theta, new_v)`` as two float arrays, or ``(None, message)``."""
-    label, (right_theta, right_v) = _step_label(*case), _rmsprop_step(*case)
-    single = floats(out)
-    if single is not None and single.shape == right_theta.shape:
-        if close(single, right_theta):
-            return None, ("It returns only new_theta: return the pair (new_theta, new_v); "
-                          "the next step needs the average.")
-        if close(single, right_v):
-            return None, "It returns only the new average: return the pair (new_theta, new_v)."
-        return None, f"{label} returned one array, {fmt(out)}; expected the pair (new_theta, new_v)."
-    is_pair = isinstance(out, (tuple, list)) or (isinstance(out, np.ndarray) and out.ndim >= 1)
-    if not is_pair:
-        return None, f"{label} returned {fmt(out)}; expected the pair (new_theta, new_v)."
-    if len(out) != 2:
-        return None, f"{label} returned {len(out)} items; expected the pair (new_theta, new_v)."
-    pair = []
-    for name, item in zip(("new_theta", "new_v"), out):
-        arr = floats(item)
-        if arr is None:
-            return None, f"{label} returned {name} = {fmt(item)}, which is not an array of numbers."
-        if name == "new_v" and arr.shape == () and pair[0].shape == right_theta.shape:
-            return None, _SHARED  # a single number for every coordinate
-        if arr.shape != right_theta.shape:
-            return None, (f"{label} returned {name} as {_shape(arr.shape)}; "
-                          f"expected {_shape(right_theta.shape)}, like theta.")
-        pair.append(arr)
-    return tuple(pair), None
+    only = ["It returns only new_theta: return the pair (new_theta, new_v); the next step needs the average.",
+            "It returns only the new average: return the pair (new_theta, new_v)."]
+    return read_arrays(out, _rmsprop_step(*case), ("new_theta", "new_v"), _step_label(*case), only, _SHARED)
 
 
 def _outputs(rmsprop_step, explicit=False):
@@ -174,8 +145,9 @@ def _right(outs):
 def _diagnose_step(rmsprop_step, outs):
     """The message for a wrong answer: a swap, a named mistake, wrong defaults, or the first wrong value."""
     cases, rights = _STEP_CASES, [_rmsprop_step(*case) for case in _STEP_CASES]
-    if all(close(theta, right_v) and close(v, right_theta) for (theta, v), (right_theta, right_v) in zip(outs, rights)):
-        return "It returns (new_v, new_theta): the order is (new_theta, new_v)."
+    swapped = wrong_order(outs, rights, ("new_theta", "new_v"))
+    if swapped:
+        return swapped
     for wrong, message in _V_MISTAKES:
         if all(close(v, wrong(c[1], c[2], c[4])) for (_, v), c in zip(outs, cases)):
             return message
@@ -189,13 +161,9 @@ def _diagnose_step(rmsprop_step, outs):
         if explicit is not None and all(_right(explicit)):
             return _DEFAULTS
     for case, out, right in zip(cases, outs, rights):
-        for name, arr, want in zip(("new_v", "new_theta"), out[::-1], right[::-1]):
-            if close(arr, want):
-                continue
-            if not np.isfinite(arr).all():
-                return (f"{_step_label(*case)} returned {name} = {fmt(arr)}, which is not finite: look for a "
-                        "division by zero or the square root of a negative number.")
-            return f"{_step_label(*case)} returned {name} = {fmt(arr)}; expected {fmt(want)}."
+        message = first_wrong(_step_label(*case), out, right, ("new_theta", "new_v"), order=(1, 0))
+        if message:
+            return message
     raise AssertionError("unreachable: some case is wrong")
 
 
