@@ -14,7 +14,7 @@ import numpy as np
 from .objectives import Objective
 from .runner import minimize
 
-__all__ = ["color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare", "rate_vs_lr"]
+__all__ = ["color_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d", "compare", "rate_vs_lr"]
 
 WIDTH = 9.0  # inches; a page-wide figure
 DPI = 80  # inline PNGs of ~720 px width: sharp enough, small in git
@@ -252,6 +252,70 @@ def loss_curves(trajs, ax=None, log=True, min_value=None, per_epoch=None):
     ax.set_ylabel("$f(x_k)$" if min_value is None else "$f(x_k) - f^*$")
     if trajs:
         ax.legend(fontsize="small")
+    return ax
+
+
+def curves(measured, predicted=None, ax=None, xlabel=None, ylabel=None, logx=False, logy=False):
+    """Named curves on one axes: measured solid, each prediction dashed on it in the same color.
+
+    A measured curve that has a prediction is drawn as a wide, pale band so
+    that the prediction stays visible where the two agree.
+
+    Parameters
+    ----------
+    measured : dict[str, array_like or (x, y)]
+        Name -> the y values (then x is 1, 2, ...) or an ``(x, y)`` pair.
+    predicted : dict[str, array_like or (x, y)], optional
+        Name -> the predicted curve, drawn dashed in the color of the measured
+        curve of the same name (every name must be one of ``measured``).
+    ax : matplotlib Axes, optional
+    xlabel, ylabel : str, optional
+    logx, logy : bool
+        Logarithmic axes.
+
+    Returns
+    -------
+    matplotlib Axes, with a legend of the measured curves.
+
+    Examples
+    --------
+    >>> import matplotlib; matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> t = np.arange(1, 101)
+    >>> ax = curves({"1/t": 1 / t + 0.01 * np.sin(t)}, {"1/t": 1 / t}, logx=True, logy=True)
+    >>> [line.get_linestyle() for line in ax.lines]
+    ['-', '--']
+    >>> plt.close(ax.figure)
+    """
+    predicted = {} if predicted is None else predicted
+    if not isinstance(measured, dict) or not isinstance(predicted, dict):
+        raise TypeError("measured and predicted must be dicts of name -> y values or (x, y)")
+    unknown = sorted(set(predicted) - set(measured))
+    if unknown:
+        raise ValueError(f"predicted has curves with no measured curve of the same name: {unknown}")
+
+    def xy(curve):
+        if isinstance(curve, tuple) and len(curve) == 2:
+            return np.asarray(curve[0]), np.asarray(curve[1])
+        y = np.asarray(curve)
+        return np.arange(1, len(y) + 1), y
+
+    ax = _axes(ax, size=(5.0, 3.5))
+    for name, c in _colors(measured).items():
+        if name in predicted:  # a wide pale band, so the dashed line on it shows
+            ax.plot(*xy(measured[name]), color=c, lw=3.0, alpha=0.4, label=name)
+            ax.plot(*xy(predicted[name]), "--", color=c, lw=1.2)
+        else:
+            ax.plot(*xy(measured[name]), color=c, lw=1.5, label=name)
+    if logx:
+        ax.set_xscale("log")
+    if logy:
+        ax.set_yscale("log")
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    ax.legend(fontsize="small")
     return ax
 
 

@@ -219,7 +219,8 @@ def test_compare_with_a_custom_window():
 
 
 def test_public_names():
-    assert set(plotting.__all__) == {"color_for", "contour", "trajectory", "loss_curves", "plot_1d", "compare", "rate_vs_lr"}
+    assert set(plotting.__all__) == {"color_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d", "compare",
+                                     "rate_vs_lr"}
 
 
 def test_rate_vs_lr_draws_theory_experiment_and_marks():
@@ -231,3 +232,25 @@ def test_rate_vs_lr_draws_theory_experiment_and_marks():
     assert [t.get_text() for t in ax.texts] == ["a", "b"]
     assert ax.get_ylim()[1] >= 1.26  # room above the largest rate
     plt.close(ax.figure)
+
+
+def test_curves_draw_measured_solid_and_predicted_dashed_in_the_same_color():
+    from optlib.plotting import curves
+    t = np.arange(1, 11)
+    ax = curves({"a": 1 / t, "b": (t * 2, t**2)}, {"a": (t, 1.5 / t)}, xlabel="t", logx=True, logy=True)
+    solid_a, dashed_a, solid_b = ax.lines
+    np.testing.assert_array_equal(solid_a.get_xdata(), t)          # y alone: x = 1, 2, ...
+    np.testing.assert_array_equal(dashed_a.get_ydata(), 1.5 / t)
+    np.testing.assert_array_equal(solid_b.get_xdata(), t * 2)      # an (x, y) pair
+    assert dashed_a.get_linestyle() == "--" and dashed_a.get_color() == solid_a.get_color()
+    assert solid_a.get_color() != solid_b.get_color()
+    # where they agree the dashed prediction lies on a wider, paler band and stays visible
+    assert solid_a.get_linewidth() > dashed_a.get_linewidth() and solid_a.get_alpha() < 1
+    assert solid_b.get_alpha() is None                             # no prediction: plain line
+    assert ax.get_xscale() == ax.get_yscale() == "log" and ax.get_xlabel() == "t"
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["a", "b"]
+    render(ax.figure)
+    with pytest.raises(ValueError, match=r"predicted has curves with no measured curve of the same name: \['c'\]"):
+        curves({"a": t}, {"c": t})
+    with pytest.raises(TypeError, match="dicts of name"):
+        curves([t])
