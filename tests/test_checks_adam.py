@@ -182,6 +182,8 @@ no_correction = with_rules(correct=lambda m, v, t, beta1, beta2: (m, v))
 only_m_corrected = with_rules(correct=lambda m, v, t, beta1, beta2: (m / (1 - beta1 ** t), v))
 only_v_corrected = with_rules(correct=lambda m, v, t, beta1, beta2: (m, v / (1 - beta2 ** t)))
 corrections_swapped = with_rules(correct=lambda m, v, t, beta1, beta2: (m / (1 - beta2 ** t), v / (1 - beta1 ** t)))
+v_corrected_with_beta1 = with_rules(correct=lambda m, v, t, beta1, beta2: (m / (1 - beta1 ** t), v / (1 - beta1 ** t)))
+m_corrected_with_beta2 = with_rules(correct=lambda m, v, t, beta1, beta2: (m / (1 - beta2 ** t), v / (1 - beta2 ** t)))
 corrections_multiplied = with_rules(correct=lambda m, v, t, beta1, beta2: (m * (1 - beta1 ** t), v * (1 - beta2 ** t)))
 eps_inside = corrected_move(lambda theta, m_hat, v_hat, lr, eps: theta - lr * m_hat / np.sqrt(v_hat + eps))
 no_eps = corrected_move(lambda theta, m_hat, v_hat, lr, eps: theta - lr * m_hat / np.sqrt(v_hat))
@@ -239,6 +241,8 @@ STEP_MISTAKES = [
     (only_m_corrected, "It corrects m but not v"),
     (only_v_corrected, "It corrects v but not m"),
     (corrections_swapped, "It swaps beta1 and beta2 in the bias corrections"),
+    (v_corrected_with_beta1, "It corrects v with beta1: each average is corrected with its own decay, v with beta2."),
+    (m_corrected_with_beta2, "It corrects m with beta2: each average is corrected with its own decay, m with beta1."),
     (corrections_multiplied, "It multiplies by the bias corrections where it should divide."),
     (eps_inside, "It puts eps inside the square root; torch (and Algorithm 1 of the paper) add it outside."),
     (keras, "That is the 'epsilon hat' form of the paper's section 2 (Keras): equal as eps -> 0, but eps enters "

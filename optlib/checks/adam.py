@@ -111,6 +111,12 @@ _STEP_MISTAKES = [
     (_wrong(move=lambda theta, m, v, M, V, g, t, lr, b1, b2, eps: theta - lr * _corrected(M, b2, t)
             / (np.sqrt(_corrected(V, b1, t)) + eps)),
      "It swaps beta1 and beta2 in the bias corrections: each average is corrected with its own decay."),
+    (_wrong(move=lambda theta, m, v, M, V, g, t, lr, b1, b2, eps: theta - lr * _corrected(M, b1, t)
+            / (np.sqrt(_corrected(V, b1, t)) + eps)),
+     "It corrects v with beta1: each average is corrected with its own decay, v with beta2."),
+    (_wrong(move=lambda theta, m, v, M, V, g, t, lr, b1, b2, eps: theta - lr * _corrected(M, b2, t)
+            / (np.sqrt(_corrected(V, b2, t)) + eps)),
+     "It corrects m with beta2: each average is corrected with its own decay, m with beta1."),
     (_wrong(move=lambda theta, m, v, M, V, g, t, lr, b1, b2, eps: theta - lr * M * (1 - b1 ** t)
             / (np.sqrt(V * (1 - b2 ** t)) + eps)),
      "It multiplies by the bias corrections where it should divide."),
