@@ -31,6 +31,7 @@ and axes once, keeps that background as pixels, and per update only pastes
 it back and draws the few changing lines (matplotlib's blitting).
 """
 import dataclasses
+import functools
 import io
 import itertools
 import math
@@ -508,6 +509,25 @@ def _default_knobs(rules):
     ]
 
 
+def _nice(x, up):
+    """The nearest of 1, 3, 10, 30, ... times a power of ten at or above (``up``) or below ``x``."""
+    k = math.floor(math.log10(x))
+    candidates = [float(f"{m}e{e}") for e in (k - 1, k, k + 1) for m in (1, 3)]
+    if up:
+        return min(c for c in candidates if c >= x * (1 - 1e-9))
+    return max(c for c in candidates if c <= x * (1 + 1e-9))
+
+
+def _menu_knobs(rules):
+    """A learning-rate slider per rule, over [lr/30, lr*30] rounded out to 1-3-10 steps."""
+    knobs = []
+    for label, rule in rules.items():
+        lr = _current(rule, "lr") if _has(rule, "lr") else None
+        if isinstance(lr, numbers.Real) and not isinstance(lr, bool) and lr > 0:
+            knobs.append(Knob("lr", _nice(lr / 30, up=False), _nice(lr * 30, up=True), log=True, rules=[label]))
+    return knobs
+
+
 class Playground:
     """Sliders over live runs of one or several optimizers (needs a kernel).
 
@@ -528,6 +548,14 @@ class Playground:
     objectives : dict[str, Objective] or Objective, optional
         Choices for the dropdown; default :func:`default_objectives`.
     x0, steps : initial start and number of steps.
+    menu : bool
+        One rule at a time: a dropdown ``optimizer`` (the first control)
+        chooses the rule that is run and drawn, and only the sliders of the
+        knobs that move it are shown, so each rule can have a learning-rate
+        knob of its own range (``Knob("lr", 1e-4, 1e-2, log=True,
+        rules=["SGD"])``). A slider keeps its value while other rules are
+        shown. Default knobs: a log learning-rate slider per rule over
+        [lr/30, lr*30] around its own lr, rounded out to 1, 3, 10, 30, ...
     optimizer, lr, lr_range, **optimizer_kwargs :
         The one-optimizer form, ``Playground(optimizer=optlib.sgd, lr=0.1,
         momentum=0.5)``: the rule ``optimizer(lr=lr, **optimizer_kwargs)``
@@ -538,7 +566,9 @@ class Playground:
     redraws (the sliders call it) and returns the trajectories by label;
     ``run(label)`` runs one rule with the current settings;
     ``slider(name)`` is a knob's slider (``lr`` is the learning-rate slider
-    when there is exactly one).
+    when there is exactly one). With ``menu=True``, ``menu`` is the
+    dropdown, ``update()`` runs and draws only the rule it shows, and
+    ``run()`` with no label runs that rule.
 
     Examples
     --------
@@ -548,11 +578,26 @@ class Playground:
     >>> pg.slider("momentum").value = 0.5
     >>> pg.values()
     {'GD': {'lr': 0.1}, 'momentum': {'lr': 0.1, 'momentum': 0.5}}
+
+    A menu of optimizers, each with its own learning-rate slider:
+
+    >>> rules = {"SGD": optlib.sgd(lr=1e-3), "Adam": optlib.adam(lr=0.1)}
+    >>> pg = Playground(rules, objectives=optlib.objectives.rosenbrock(), x0=(-1.2, 1.0), steps=200, menu=True)
+    >>> [(labels, knob.lo, knob.hi) for knob, labels in pg.knobs]
+    [(('SGD',), 3e-05, 0.03), (('Adam',), 0.003, 3.0)]
+    >>> pg.menu.value, [s.layout.display for s in pg.sliders]
+    ('SGD', [None, 'none'])
+    >>> pg.menu.value = "Adam"
+    >>> [s.layout.display for s in pg.sliders], list(pg.update())
+    (['none', None], ['Adam'])
     """
 
-    def __init__(self, rules=None, knobs=None, objectives=None, x0=(-4.0, -1.5), steps=30, *,
+    def __init__(self, rules=None, knobs=None, objectives=None, x0=(-4.0, -1.5), steps=30, *, menu=False,
                  optimizer=None, lr=None, lr_range=None, **optimizer_kwargs):
         import ipywidgets as w
+
+        if not isinstance(menu, bool):
+            raise TypeError(f"menu must be True or False, got {menu!r}")
 
         if rules is None:  # the one-optimizer form (chapter 1)
             lr = 0.1 if lr is None else lr
@@ -566,7 +611,9 @@ class Playground:
                 "configure each rule (optlib.sgd(lr=0.1, momentum=0.9)) and give knobs=[Knob(...)]"
             )
         self.rules = _as_rules(rules)
-        self.knobs = _resolve(_default_knobs(self.rules) if knobs is None else knobs, self.rules)
+        if knobs is None:
+            knobs = _menu_knobs(self.rules) if menu else _default_knobs(self.rules)
+        self.knobs = _resolve(knobs, self.rules)
         if isinstance(objectives, Objective):
             objectives = {objectives.name: objectives}
         self.objectives = objectives or default_objectives()
@@ -575,7 +622,7 @@ class Playground:
         steps = _check_steps(steps)
         self._frames = {}
         name = next(iter(self.objectives))
-        width = max([7.0] + [0.62 * len(knob.label) + 1 for knob, _ in self.knobs])
+        width = _description_width(knob.label for knob, _ in self.knobs)
         style = {"description_width": f"{width:g}em"}
         # Each control fills its column; the two columns share the width and
         # wrap one under the other on a narrow screen.
@@ -589,7 +636,9 @@ class Playground:
                     _configure(label, self.rules[label], {knob.name: v})
             # A decay rate such as beta2 = 0.9999 needs a fourth digit.
             readout = ".4g" if 0.99 < knob.hi < 1 else ".3g"
-            common = dict(value=value, description=knob.label, readout_format=readout, style=style, layout=layout)
+            # A menu hides some sliders: each needs a layout of its own.
+            own = w.Layout(width="98%") if menu else layout
+            common = dict(value=value, description=knob.label, readout_format=readout, style=style, layout=own)
             if knob.name == "batch_size":  # whole examples
                 common.pop("readout_format")
                 slider = w.IntSlider(min=math.ceil(knob.lo), max=math.floor(knob.hi), step=1,
@@ -616,12 +665,24 @@ class Playground:
         self.x2 = w.FloatSlider(value=x0[1], min=c, max=d, step=0.1, description="start x₂", style=style, layout=layout)
         self.steps = w.IntSlider(value=steps, min=1, max=max(200, steps), description="steps", style=style, layout=layout)
         self.image = w.Image(format="png", layout=w.Layout(align_self="flex-start", max_width="100%"))  # never stretched
-        for control in (*self.sliders, self.x1, self.x2, self.steps):
+        self.menu = None
+        if menu:
+            self.menu = w.Dropdown(options=list(self.rules), value=next(iter(self.rules)), description="optimizer",
+                                   style=style, layout=layout)
+            self._show_knobs()
+            self.menu.observe(self._on_menu, names="value")
+            for (knob, labels), slider in zip(self.knobs, self.sliders):  # a hidden slider redraws nothing
+                slider.observe(functools.partial(self._on_knob, labels), names="value")
+            watched = (self.x1, self.x2, self.steps)
+        else:
+            watched = (*self.sliders, self.x1, self.x2, self.steps)
+        for control in watched:
             control.observe(self.update, names="value")
         self.objective.observe(self._on_objective, names="value")
         column = dict(flex="1 1 0%", min_width=f"{width + 14:g}em")
+        first = [self.menu] if menu else []
         controls = w.HBox(
-            [w.VBox([self.objective, *self.sliders], layout=w.Layout(**column)),
+            [w.VBox([*first, self.objective, *self.sliders], layout=w.Layout(**column)),
              w.VBox([self.x1, self.x2, self.steps], layout=w.Layout(**column))],
             layout=w.Layout(flex_flow="row wrap"),
         )
@@ -683,14 +744,35 @@ class Playground:
         self._set_start_range()
         self.update()
 
-    def frame(self):
+    def _show_knobs(self):
+        """Show the sliders of the knobs that move the rule the menu shows; hide the others."""
+        for (knob, labels), slider in zip(self.knobs, self.sliders):
+            slider.layout.display = None if self.menu.value in labels else "none"
+
+    def _on_menu(self, change):
+        self._show_knobs()
+        self.update()
+
+    def _on_knob(self, labels, change):
+        if self.menu.value in labels:
+            self.update()
+
+    def frame(self, label=None):
+        """The reusable :class:`Frame` of the objective and steps shown (with a menu: of rule ``label``)."""
         key = (self.objective.value, self.steps.value)
+        if self.menu is not None:
+            key += (self.menu.value if label is None else label,)
+        elif label is not None:
+            raise ValueError("frame: label= is for a playground with menu=True; this one draws every rule in one frame")
         if key not in self._frames:
-            self._frames[key] = Frame(self.objectives[key[0]], key[1], label=list(self.rules))
+            labels = key[2] if self.menu is not None else list(self.rules)
+            self._frames[key] = Frame(self.objectives[key[0]], key[1], label=labels)
         return self._frames[key]
 
     def run(self, label=None):
-        """The trajectory of rule ``label`` (default: the only rule) with the current settings."""
+        """The trajectory of rule ``label`` (default: the only rule, or the menu's) with the current settings."""
+        if label is None and self.menu is not None:
+            label = self.menu.value
         if label is None:
             if len(self.rules) > 1:
                 raise ValueError(f"run: this playground has several rules ({', '.join(self.rules)}); give label=")
@@ -703,8 +785,10 @@ class Playground:
                         self.steps.value, **_run_settings(values))
 
     def update(self, change=None):
+        """Re-run and redraw every rule (with a menu: the rule it shows); the trajectories by label."""
         values = self.values()
-        trajs = {label: self.run(label) for label in self.rules}
+        shown = list(self.rules) if self.menu is None else [self.menu.value]
+        trajs = {label: self.run(label) for label in shown}
         captions = {label: _caption(values[label], t) for label, t in trajs.items()}
         self.image.value = self.frame().render(trajs, captions)
         return trajs
@@ -715,8 +799,41 @@ class Playground:
 
 # ----------------------------------------------------------------- no kernel
 
-def _grid_axes(grid, rules):
-    """``[(knob, labels, values)]`` for a grid of one or two hyperparameters."""
+def _grid_values(name, key, values, where):
+    """The values of one grid entry as floats, checked; ``where`` names them in errors."""
+    if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{where} must be a list of values, got {values!r}")
+    values = [_real(f"{where} values", v) for v in values]
+    if not values:
+        raise ValueError(f"{where} is empty: give the values its slider steps through")
+    if len({f"{v:g}" for v in values}) < len(values):
+        raise ValueError(f"{where} repeats a value (to 6 digits): {values}")
+    if isinstance(key, Knob):
+        for v in values:
+            key.check(v, f"{where} value")
+    elif name == "grad_noise" and min(values) < 0:
+        raise ValueError(f"{where} values must be >= 0 (standard deviations), got {values}")
+    elif name == "batch_size" and not all(v >= 1 and float(v).is_integer() for v in values):
+        raise ValueError(f"{where} values must be whole numbers of examples >= 1, got {values}")
+    return values
+
+
+def _grid_knob(key, values):
+    """The knob of a grid entry: ``key`` itself, or one over name ``key`` whose range holds ``values``."""
+    if isinstance(key, Knob):
+        return key
+    lo = {"grad_noise": 0.0, "batch_size": 1.0}.get(key, min(values) - 1.0)
+    return Knob(key, lo, max(values) + 1.0)
+
+
+def _grid_name(key):
+    name = key.name if isinstance(key, Knob) else key
+    if not isinstance(name, str):
+        raise TypeError(f"grid keys must be hyperparameter names or Knobs, got {key!r}")
+    return name
+
+
+def _check_grid(grid, most):
     if not isinstance(grid, dict):
         raise TypeError(
             "grid must be a dict of hyperparameter name (or Knob) -> list of values, "
@@ -724,39 +841,73 @@ def _grid_axes(grid, rules):
         )
     if not grid:
         raise ValueError("grid is empty: give one or two hyperparameters, e.g. {'lr': [0.05, 0.1, 0.2]}")
-    if len(grid) > 2:
+    if len(grid) > most:
         names = ", ".join(k.name if isinstance(k, Knob) else str(k) for k in grid)
+        if most == 1:
+            raise ValueError(
+                f"grid has {len(grid)} hyperparameters ({names}); with menu=True a kernel-free playground "
+                "takes one, a slider per rule (give each rule its own values: {'lr': {label: [...]}})"
+            )
         raise ValueError(f"grid has {len(grid)} hyperparameters ({names}); a kernel-free playground takes one or two")
+
+
+def _grid_axes(grid, rules):
+    """``[(knob, labels, values)]`` for a grid of one or two hyperparameters."""
+    _check_grid(grid, 2)
     axes = []
     for key, values in grid.items():
-        name = key.name if isinstance(key, Knob) else key
-        if not isinstance(name, str):
-            raise TypeError(f"grid keys must be hyperparameter names or Knobs, got {key!r}")
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-            raise TypeError(f"grid[{name!r}] must be a list of values, got {values!r}")
-        values = [_real(f"grid[{name!r}] values", v) for v in values]
-        if not values:
-            raise ValueError(f"grid[{name!r}] is empty: give the values its slider steps through")
-        if len({f"{v:g}" for v in values}) < len(values):
-            raise ValueError(f"grid[{name!r}] repeats a value (to 6 digits): {values}")
-        if isinstance(key, Knob):
-            knob = key
-            for v in values:
-                knob.check(v, f"grid[{name!r}] value")
-        else:
-            if name == "grad_noise" and min(values) < 0:
-                raise ValueError(f"grid[{name!r}] values must be >= 0 (standard deviations), got {values}")
-            if name == "batch_size" and not all(v >= 1 and float(v).is_integer() for v in values):
-                raise ValueError(f"grid[{name!r}] values must be whole numbers of examples >= 1, got {values}")
-            lo = {"grad_noise": 0.0, "batch_size": 1.0}.get(name, min(values) - 1.0)
-            knob = Knob(name, lo, max(values) + 1.0)  # a range the values lie in
+        name = _grid_name(key)
+        if isinstance(values, dict):
+            raise TypeError(
+                f"grid[{name!r}] gives values per rule ({{label: [...]}}); that needs menu=True "
+                "(one rule at a time, each with its own slider)"
+            )
+        values = _grid_values(name, key, values, f"grid[{name!r}]")
+        knob = _grid_knob(key, values)
         axes.append((knob, _targets(knob, rules), values))
     if len(axes) == 2 and axes[0][0].name == axes[1][0].name and set(axes[0][1]) & set(axes[1][1]):
         raise ValueError(f"grid: both sliders move {axes[0][0].name!r} of the same rule; give them disjoint rules=[...]")
     return axes
 
 
-def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
+def _menu_axis(grid, rules):
+    """``(knob, {label: values})`` for a menu's grid: one hyperparameter, values for every rule."""
+    _check_grid(grid, 1)
+    (key, values), = grid.items()
+    name = _grid_name(key)
+    where = f"grid[{name!r}]"
+    if isinstance(values, dict):
+        unknown = [label for label in values if label not in rules]
+        if unknown:
+            raise ValueError(
+                f"{where} gives values for {', '.join(map(repr, unknown))}, which "
+                f"{'is not a rule' if len(unknown) == 1 else 'are not rules'} here "
+                f"(the rules are {', '.join(map(repr, rules))})"
+            )
+        missing = [label for label in rules if label not in values]
+        if missing:
+            raise ValueError(
+                f"{where} has no values for {', '.join(map(repr, missing))}: with menu=True every rule "
+                "needs its own list (or give one list for all rules)"
+            )
+        per_rule = {label: _grid_values(name, key, values[label], f"{where}[{label!r}]") for label in rules}
+    else:
+        values = _grid_values(name, key, values, where)
+        per_rule = {label: values for label in rules}
+    knob = _grid_knob(key, [v for vs in per_rule.values() for v in vs])
+    targets = _targets(knob, rules)  # its rules exist and have the hyperparameter (a run setting: every rule)
+    left = [label for label in rules if label not in targets]
+    if left and knob.rules is not None:
+        raise ValueError(
+            f"grid: Knob {name!r} has rules={list(knob.rules)}, but with menu=True every rule needs its "
+            f"values and {', '.join(map(repr, left))} would have none"
+        )
+    for label in left:  # a rule without the hyperparameter: say which it has
+        _targets(dataclasses.replace(knob, rules=(label,)), rules)
+    return knob, per_rule
+
+
+def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *, menu=False,
                       lrs=None, optimizer=None, **optimizer_kwargs):
     """A kernel-free playground: one or two sliders over precomputed frames.
 
@@ -767,6 +918,13 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
     with no Python behind it: the first slider selects a row of an outer
     ``Stack`` whose children are ``Stack``\\ s of frames, the second selects
     the frame in every row.
+
+    With ``menu=True`` a dropdown chooses the one rule shown, and each rule
+    has its own slider over its own values of the one ``grid`` entry (one
+    list for every rule, or ``{label: [values]}``): the dropdown's index is
+    ``jslink``-ed to a ``Stack`` of the rules' sliders and to the outer
+    ``Stack``, whose row ``i`` holds rule ``i``'s frames, one per value,
+    linked to rule ``i``'s slider.
 
     Parameters
     ----------
@@ -784,6 +942,9 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
         The common start.
     steps : int
         Updates per run.
+    menu : bool
+        One rule at a time, chosen from a dropdown, each with its own values:
+        ``grid={"lr": {"SGD": [3e-4, 1e-3, 3e-3], "Adam": [0.03, 0.1, 0.3]}}``.
     lrs, optimizer, **optimizer_kwargs :
         The one-optimizer form of chapter 1, ``static_playground(objective,
         lrs, x0, steps, optimizer=optlib.sgd, **optimizer_kwargs)``: a
@@ -797,9 +958,28 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
         and ``runs`` (PNG bytes and ``{label: Trajectory}`` by the tuple of
         grid values), ``nbytes`` (all frames' PNG bytes; the page carries
         them base64-encoded, 4/3 as many) and ``summary`` (a line saying so).
+        With ``menu=True``: the dropdown, then the sliders' stack, then the
+        frames; ``menu`` (the dropdown), ``sliders`` (one per rule, in the
+        rules' order), and ``frames`` and ``runs`` (a Trajectory) by
+        ``(label, value)``.
+
+    Examples
+    --------
+    >>> import optlib
+    >>> rules = {"SGD": optlib.sgd(lr=1e-3), "Adam": optlib.adam(lr=0.1)}
+    >>> box = static_playground(optlib.objectives.rosenbrock(), rules,
+    ...                         {"lr": {"SGD": [3e-4, 1e-3], "Adam": [0.03, 0.1, 0.3]}},
+    ...                         x0=(-1.2, 1.0), steps=50, menu=True)
+    >>> box.menu.options, [s.options for s in box.sliders], [s.value for s in box.sliders]
+    (('SGD', 'Adam'), [('0.0003', '0.001'), ('0.03', '0.1', '0.3')], ['0.001', '0.1'])
+    >>> sorted(box.frames) == sorted(box.runs) == [("Adam", 0.03), ("Adam", 0.1), ("Adam", 0.3),
+    ...                                            ("SGD", 0.0003), ("SGD", 0.001)]
+    True
     """
     import ipywidgets as w
 
+    if not isinstance(menu, bool):
+        raise TypeError(f"menu must be True or False, got {menu!r}")
     if rules is not None and not isinstance(rules, (dict, Optimizer)):
         # The positional one-optimizer form: static_playground(objective, lrs, x0, steps).
         if lrs is not None:
@@ -825,12 +1005,14 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
     rules = _as_rules(rules)
     if grid is None:
         raise TypeError("static_playground: grid is required, e.g. {'lr': [0.05, 0.1, 0.2]}")
-    axes = _grid_axes(grid, rules)
+    axes = _menu_axis(grid, rules) if menu else _grid_axes(grid, rules)
     if x0 is None:
         raise TypeError("static_playground: x0 (the common start) is required")
     steps = _check_steps(steps)
     if not isinstance(objective, Objective) or objective.dim != 2:
         raise ValueError(f"objective must be a 2-D Objective (its contours are drawn), got {objective!r}")
+    if menu:
+        return _static_menu(objective, rules, *axes, x0, steps)
 
     frame = Frame(objective, steps, label=list(rules), compress_level=9)
     frames, runs = {}, {}
@@ -849,25 +1031,9 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
         captions = {label: _caption(settings[label], t, digits=6) for label, t in trajs.items()}
         frames[combo] = frame.render(trajs, captions)
 
-    def first(knob, labels, values):
-        # Start where the rules were configured, when that value is on the grid.
-        if knob.value is not None:
-            start = knob.value
-        elif knob.name in _RUN_SETTINGS:
-            start = 0.0 if knob.name == "grad_noise" else max(values)
-        else:
-            start = _current(rules[labels[0]], knob.name)
-        return next((i for i, v in enumerate(values) if isinstance(start, numbers.Real) and v == start), 0)
-
-    index = [first(*axis) for axis in axes]
-    width = max([7.0] + [0.62 * len(knob.label) + 1 for knob, _, _ in axes])
-    sliders = [
-        w.SelectionSlider(
-            options=[f"{v:g}" for v in values], index=i, description=knob.label, continuous_update=True,
-            style={"description_width": f"{width:g}em"}, layout=w.Layout(width=f"{width + 25:g}em"),
-        )
-        for (knob, _, values), i in zip(axes, index)
-    ]
+    index = [_first_index(knob, rules[labels[0]], values) for knob, labels, values in axes]
+    width = _description_width(knob.label for knob, _, _ in axes)
+    sliders = [_selection_slider(knob, values, i, width) for (knob, _, values), i in zip(axes, index)]
 
     def image(combo):
         return w.Image(value=frames[combo], format="png")
@@ -889,9 +1055,75 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *,
     box.sliders, box.links, box.frames, box.runs = sliders, links, frames, runs
     if len(links) == 1:
         box.link = links[0]
+    _sizes(box)
+    return box
+
+
+def _first_index(knob, rule, values):
+    """The index of a slider's first value: where ``rule`` was configured, when that is on the grid."""
+    if knob.value is not None:
+        start = knob.value
+    elif knob.name in _RUN_SETTINGS:
+        start = 0.0 if knob.name == "grad_noise" else max(values)
+    else:
+        start = _current(rule, knob.name)
+    return next((i for i, v in enumerate(values) if isinstance(start, numbers.Real) and v == start), 0)
+
+
+def _description_width(labels):
+    """Room for the longest slider description, in em."""
+    return max([7.0] + [0.62 * len(label) + 1 for label in labels])
+
+
+def _selection_slider(knob, values, index, width):
+    import ipywidgets as w
+
+    return w.SelectionSlider(
+        options=[f"{v:g}" for v in values], index=index, description=knob.label, continuous_update=True,
+        style={"description_width": f"{width:g}em"}, layout=w.Layout(width=f"{width + 25:g}em"),
+    )
+
+
+def _sizes(box):
+    """``box.nbytes`` and ``box.summary``: what the frames weigh on the page."""
+    frames = box.frames
     box.nbytes = sum(len(png) for png in frames.values())
     box.summary = (
         f"{len(frames)} frames, {box.nbytes / len(frames) / 1e3:.1f} kB each on average, "
         f"{box.nbytes / 1e6:.2f} MB in all ({4 * math.ceil(box.nbytes / 3) / 1e6:.2f} MB base64 in the page)"
     )
+
+
+def _static_menu(objective, rules, knob, values, x0, steps):
+    """The kernel-free playground of ``static_playground(..., menu=True)``: one rule at a time."""
+    import ipywidgets as w
+
+    frames, runs = {}, {}
+    for label, rule in rules.items():
+        frame = Frame(objective, steps, label=label, compress_level=9)  # one path: the rule's own color
+        for v in values[label]:
+            settings = {knob.name: v}
+            traj = minimize(_configure(label, rule, settings), objective, x0, steps, **_run_settings(settings))
+            runs[label, v] = traj
+            frames[label, v] = frame.render(traj, _caption(settings, traj, digits=6))
+
+    width = _description_width([knob.label, "optimizer"])
+    menu = w.Dropdown(options=list(rules), index=0, description="optimizer",
+                      style={"description_width": f"{width:g}em"}, layout=w.Layout(width=f"{width + 18:g}em"))
+    sliders = [_selection_slider(knob, values[label], _first_index(knob, rule, values[label]), width)
+               for label, rule in rules.items()]
+    rows = [
+        w.Stack([w.Image(value=frames[label, v], format="png") for v in values[label]], selected_index=slider.index)
+        for label, slider in zip(rules, sliders)
+    ]
+    # Only the selected child of a Stack is in the page, so the reader sees
+    # one slider and one frame: the menu picks both, each slider its row's frame.
+    controls = w.Stack(sliders, selected_index=0)
+    stack = w.Stack(rows, selected_index=0)
+    links = [w.jslink((menu, "index"), (stack, "selected_index")),
+             w.jslink((menu, "index"), (controls, "selected_index"))]
+    links += [w.jslink((slider, "index"), (row, "selected_index")) for slider, row in zip(sliders, rows)]
+    box = w.VBox([menu, controls, stack])
+    box.menu, box.sliders, box.links, box.frames, box.runs = menu, sliders, links, frames, runs
+    _sizes(box)
     return box

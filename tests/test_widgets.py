@@ -6,9 +6,11 @@ knob that reached the wrong rule, or the right rule with the wrong value, or
 lost one of the rule's other hyperparameters, gives a different path.
 """
 import base64
+import contextlib
 import functools
 import http.server
 import io
+import json
 import shutil
 import tempfile
 import threading
@@ -374,9 +376,10 @@ _SHOWN_JS = """async () => {
 }"""
 
 
-def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
-    """The grid as saved widget state in a standalone page with the book's offline
-    widget manager: each slider, moved by keyboard, shows the right frame."""
+@contextlib.contextmanager
+def widget_page(tmp_path, box, title):
+    """``box`` as saved widget state in a standalone page with the book's offline widget
+    manager, served from 127.0.0.1 and opened in headless Chromium: ``(page, errors)``."""
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} not found (apt-get install chromium)")
     missing = [str(p.relative_to(ROOT)) for p in ASSETS.values() if not p.exists()]
@@ -385,12 +388,10 @@ def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     from ipywidgets.embed import dependency_state, embed_minimal_html
 
-    lrs, betas = [0.05, 0.1, 0.4], [0.0, 0.9]
-    box = static_playground(VALLEY, gd_and_momentum(), {"lr": lrs, BETA: betas}, x0=X0, steps=15)
     for name, source in ASSETS.items():
         shutil.copy(source, tmp_path / name)
     embed_minimal_html(
-        tmp_path / "index.html", views=[box], title="grid", template=PAGE,
+        tmp_path / "index.html", views=[box], title=title, template=PAGE,
         # the full state, as the book's notebooks save it; the book's require.js + embed-amd.js, served here
         state=dependency_state([box], drop_defaults=False), requirejs=False, embed_url="embed-amd.js", cors=False,
     )
@@ -409,40 +410,54 @@ def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
             page.wait_for_selector(".noUi-handle", state="visible", timeout=15_000)
-            handles = page.locator(".noUi-handle")
-            assert handles.count() == 2
-
-            def press(slider, key):
-                handles.nth(slider).focus()
-                page.keyboard.press(key)
-
-            def expect(a, b):
-                want = box.frames[(a, b)]
-                deadline = time.monotonic() + 5
-                while True:
-                    shown = [base64.b64decode(s) for s in page.evaluate(_SHOWN_JS)]
-                    if shown == [want] or time.monotonic() > deadline:
-                        break
-                    page.wait_for_timeout(50)
-                ok = shown == [want]  # (not asserted directly: pytest would print the PNG bytes)
-                names = [k for k, v in box.frames.items() if [v] == shown]
-                assert ok, f"expected the frame for lr={a}, beta={b}; the page shows {names or f'{len(shown)} images'}"
-
-            expect(0.1, 0.9)  # where the rules were configured
-            press(0, "Home")
-            press(1, "Home")
-            for i, a in enumerate(lrs):
-                for j, b in enumerate(betas):
-                    expect(a, b)
-                    if j + 1 < len(betas):
-                        press(1, "ArrowRight")
-                press(1, "Home")
-                if i + 1 < len(lrs):
-                    press(0, "ArrowRight")
+            yield page, errors
             context.close()
     finally:
         server.shutdown()
         server.server_close()
+
+
+def expect_frame(page, box, key, what):
+    """Wait (up to 5 s) until the page shows exactly one frame, ``box.frames[key]``."""
+    want = box.frames[key]
+    deadline = time.monotonic() + 5
+    while True:
+        shown = [base64.b64decode(s) for s in page.evaluate(_SHOWN_JS)]
+        if shown == [want] or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(50)
+    ok = shown == [want]  # (not asserted directly: pytest would print the PNG bytes)
+    names = [k for k, v in box.frames.items() if [v] == shown]
+    assert ok, f"expected the frame for {what}; the page shows {names or f'{len(shown)} images'}"
+
+
+def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
+    """The grid as saved widget state in a standalone page with the book's offline
+    widget manager: each slider, moved by keyboard, shows the right frame."""
+    lrs, betas = [0.05, 0.1, 0.4], [0.0, 0.9]
+    box = static_playground(VALLEY, gd_and_momentum(), {"lr": lrs, BETA: betas}, x0=X0, steps=15)
+    with widget_page(tmp_path, box, "grid") as (page, errors):
+        handles = page.locator(".noUi-handle")
+        assert handles.count() == 2
+
+        def press(slider, key):
+            handles.nth(slider).focus()
+            page.keyboard.press(key)
+
+        def expect(a, b):
+            expect_frame(page, box, (a, b), f"lr={a}, beta={b}")
+
+        expect(0.1, 0.9)  # where the rules were configured
+        press(0, "Home")
+        press(1, "Home")
+        for i, a in enumerate(lrs):
+            for j, b in enumerate(betas):
+                expect(a, b)
+                if j + 1 < len(betas):
+                    press(1, "ArrowRight")
+            press(1, "Home")
+            if i + 1 < len(lrs):
+                press(0, "ArrowRight")
     assert not errors, errors
 
 
@@ -586,3 +601,289 @@ def test_rule_needs_a_factory_of_optimizers():
         rule(3, lr=0.1)
     with pytest.raises(TypeError, match=r"factory '<lambda>' must return an optlib optimizer, got float"):
         rule(lambda lr: lr, lr=0.1)
+
+
+# ---------------------------------------------------------------- a menu of optimizers (chapter 9)
+
+ROSEN = optlib.objectives.rosenbrock()
+START = (-1.2, 1.0)
+
+
+def menu_rules():
+    return {"SGD": optlib.sgd(lr=1e-3), "momentum": optlib.sgd(lr=1e-3, momentum=0.9), "Adam": optlib.adam(lr=0.1)}
+
+
+def menu_knobs():
+    return [Knob("lr", 1e-4, 1e-2, log=True, rules=["SGD"]),
+            Knob("lr", 1e-4, 1e-2, log=True, rules=["momentum"]),
+            Knob("momentum", 0.0, 0.99, rules=["momentum"]),
+            Knob("lr", 1e-3, 1.0, log=True, rules=["Adam"])]
+
+
+def on_rosenbrock(opt, steps=40):
+    return optlib.minimize(opt, ROSEN, START, steps)
+
+
+def menu_playground(knobs=None):
+    return Playground(menu_rules(), menu_knobs() if knobs is None else knobs, objectives=ROSEN,
+                      x0=START, steps=40, menu=True)
+
+
+def shown(pg):
+    """Descriptions of the sliders the reader sees, with the rule each moves."""
+    return [(s.description, labels) for (_, labels), s in zip(pg.knobs, pg.sliders) if s.layout.display != "none"]
+
+
+def test_menu_is_the_first_control_and_shows_only_the_chosen_rules_sliders():
+    pg = menu_playground(menu_knobs() + [Knob("grad_noise", 0.0, 1.0)])
+    assert pg.widget.children[0].children[0].children[0] is pg.menu
+    assert (pg.menu.description, pg.menu.options, pg.menu.value) == ("optimizer", ("SGD", "momentum", "Adam"), "SGD")
+    noise = ("gradient noise σ", ("SGD", "momentum", "Adam"))  # a run setting: every rule's
+    assert shown(pg) == [("learning rate η", ("SGD",)), noise]
+    pg.menu.value = "momentum"
+    assert shown(pg) == [("learning rate η", ("momentum",)), ("momentum β", ("momentum",)), noise]
+    pg.menu.value = "Adam"
+    assert shown(pg) == [("learning rate η", ("Adam",)), noise]
+    # hidden, not removed: each slider has a layout of its own
+    assert len({id(s.layout) for s in pg.sliders}) == len(pg.sliders)
+
+
+def test_menu_runs_and_draws_only_the_chosen_rule_with_its_sliders():
+    pg = menu_playground()
+    pg.menu.value = "momentum"
+    pg.slider("lr", rule="momentum").value = 3e-3
+    pg.slider("momentum").value = 0.5
+    lr = pg.slider("lr", rule="momentum").value  # as the log slider rounds it
+    trajs = pg.update()
+    assert list(trajs) == ["momentum"]
+    same_path(trajs["momentum"], on_rosenbrock(optlib.sgd(lr=lr, momentum=0.5)))
+    # the picture is that one path, alone in its frame
+    expected = Frame(ROSEN, 40, label="momentum").render(trajs["momentum"], _caption({"lr": lr, "momentum": 0.5}, trajs["momentum"]))
+    np.testing.assert_array_equal(pixels(pg.image.value), pixels(expected))
+    # run(label) still runs any rule; run() the chosen one
+    same_path(pg.run("Adam"), on_rosenbrock(optlib.adam(lr=0.1)))
+    same_path(pg.run(), trajs["momentum"])
+
+
+def test_menu_a_hidden_slider_redraws_nothing_and_a_shown_one_redraws():
+    pg = menu_playground()
+    updates = []
+    redraw = pg.update
+    pg.update = lambda change=None: updates.append(change) or redraw(change)
+    before = pg.image.value
+    pg.slider("lr", rule="Adam").value = 0.5  # Adam is not shown: no run, no redraw
+    assert pg.image.value == before and not updates
+    pg.slider("lr", rule="SGD").value = 5e-3
+    assert pg.image.value != before and len(updates) == 1
+
+
+def test_menu_keeps_each_rules_slider_values_across_menu_changes():
+    pg = menu_playground()
+    pg.slider("lr", rule="SGD").value = 3e-3
+    sgd_lr = pg.slider("lr", rule="SGD").value
+    pg.menu.value = "Adam"
+    pg.slider("lr", rule="Adam").value = 0.3
+    adam_lr = pg.slider("lr", rule="Adam").value
+    pg.menu.value = "SGD"
+    assert pg.slider("lr", rule="SGD").value == sgd_lr and pg.slider("lr", rule="Adam").value == adam_lr
+    same_path(pg.update()["SGD"], on_rosenbrock(optlib.sgd(lr=sgd_lr)))
+    pg.menu.value = "Adam"
+    same_path(pg.update()["Adam"], on_rosenbrock(optlib.adam(lr=adam_lr)))
+    assert pg.values() == {"SGD": {"lr": sgd_lr}, "momentum": {"lr": pytest.approx(1e-3), "momentum": 0.9},
+                           "Adam": {"lr": adam_lr}}
+
+
+def test_menu_default_knobs_give_each_rule_its_own_learning_rate_range():
+    pg = Playground({**menu_rules(), "Adadelta": optlib.adadelta(lr=1.0)}, objectives=ROSEN, x0=START, steps=40, menu=True)
+    ranges = {labels: (knob.lo, knob.hi, knob.log) for knob, labels in pg.knobs}
+    # [lr/30, lr*30] rounded out to 1, 3, 10, 30, ...
+    assert ranges == {("SGD",): (3e-5, 0.03, True), ("momentum",): (3e-5, 0.03, True),
+                      ("Adam",): (3e-3, 3.0, True), ("Adadelta",): (0.03, 30.0, True)}
+    assert [s.value for s in pg.sliders] == pytest.approx([1e-3, 1e-3, 0.1, 1.0])
+    pg.menu.value = "Adadelta"
+    assert shown(pg) == [("learning rate η", ("Adadelta",))]
+    same_path(pg.update()["Adadelta"], on_rosenbrock(optlib.adadelta(lr=1.0)))
+
+
+def test_menu_of_one_rule_and_playgrounds_without_a_menu_have_none():
+    pg = Playground(optlib.adam(lr=0.1), objectives=ROSEN, x0=START, steps=20, menu=True)
+    assert pg.menu.options == ("adam",) and pg.lr is pg.sliders[0]
+    assert Playground(lr=0.1).menu is None
+
+
+def test_menu_must_be_a_bool():
+    with pytest.raises(TypeError, match=r"menu must be True or False, got 'yes'"):
+        Playground(menu_rules(), menu="yes")
+    with pytest.raises(TypeError, match=r"menu must be True or False, got 1"):
+        static_playground(ROSEN, menu_rules(), {"lr": [0.1]}, x0=START, menu=1)
+    with pytest.raises(ValueError, match=r"frame: label= is for a playground with menu=True"):
+        Playground(lr=0.1).frame("sgd")
+
+
+# kernel-free: one row of frames per rule, each rule with its own values
+MENU_LRS = {"SGD": [3e-4, 1e-3, 3e-3], "momentum": [1e-4, 1e-3], "Adam": [0.03, 0.1, 0.3]}
+MENU_FACTORIES = {"SGD": lambda lr: optlib.sgd(lr=lr), "momentum": lambda lr: optlib.sgd(lr=lr, momentum=0.9),
+                  "Adam": lambda lr: optlib.adam(lr=lr)}
+
+
+@pytest.fixture(scope="module")
+def menu_box():
+    return static_playground(ROSEN, menu_rules(), {"lr": MENU_LRS}, x0=START, steps=40, menu=True)
+
+
+def test_static_menu_has_a_dropdown_a_stack_of_sliders_and_a_stack_of_rows(menu_box):
+    box = menu_box
+    menu, controls, outer = box.children
+    assert box.menu is menu and isinstance(menu, ipywidgets.Dropdown)
+    assert (menu.description, menu.options) == ("optimizer", ("SGD", "momentum", "Adam"))
+    assert isinstance(controls, ipywidgets.Stack) and list(controls.children) == box.sliders
+    assert [s.options for s in box.sliders] == [("0.0003", "0.001", "0.003"), ("0.0001", "0.001"), ("0.03", "0.1", "0.3")]
+    assert all(isinstance(s, ipywidgets.SelectionSlider) and s.description == "learning rate η" for s in box.sliders)
+    assert isinstance(outer, ipywidgets.Stack) and len(outer.children) == 3
+    # one frame per (rule, value), row i for rule i
+    assert sorted(box.frames) == sorted(box.runs) == sorted((label, v) for label, vs in MENU_LRS.items() for v in vs)
+    assert len(set(box.frames.values())) == 8
+    for row, (label, values) in zip(outer.children, MENU_LRS.items()):
+        assert isinstance(row, ipywidgets.Stack)
+        assert [img.value for img in row.children] == [box.frames[label, v] for v in values]
+    assert box.nbytes == sum(len(png) for png in box.frames.values()) and box.summary.startswith("8 frames, ")
+
+
+def test_static_menu_runs_each_rule_with_each_of_its_values(menu_box):
+    for (label, lr), traj in menu_box.runs.items():
+        same_path(traj, on_rosenbrock(MENU_FACTORIES[label](lr)))
+
+
+def test_static_menu_frames_show_one_rule_in_its_own_color(menu_box):
+    for label, lr in [("SGD", 3e-3), ("momentum", 1e-4), ("Adam", 0.1)]:
+        traj = on_rosenbrock(MENU_FACTORIES[label](lr))
+        expected = Frame(ROSEN, 40, label=label, compress_level=9).render(traj, _caption({"lr": lr}, traj, digits=6))
+        assert menu_box.frames[label, lr] == expected
+    # each frame in its rule's color (as in every other figure), and in no other rule's
+    colors = {label: optlib.plotting.color_for(label) for label in MENU_LRS}
+    assert colors["Adam"] == optlib.plotting.color_for("adam") and len(set(colors.values())) == 3
+    for label, lr in [("SGD", 3e-3), ("momentum", 1e-3), ("Adam", 0.1)]:
+        shares = {other: color_share(menu_box.frames[label, lr], c) for other, c in colors.items()}
+        assert shares.pop(label) > 0.001 and max(shares.values()) < 0.0001, (label, shares)
+
+
+def test_static_menu_links_the_dropdown_and_each_slider_in_the_browser(menu_box):
+    box = menu_box
+    menu, controls, outer = box.children
+    # jslink (both ways), not a Python callback and not a one-way jsdlink
+    assert all(type(link) is ipywidgets.widgets.widget_link.Link for link in box.links)
+    assert [(link.source, link.target) for link in box.links] == [
+        ((menu, "index"), (outer, "selected_index")),
+        ((menu, "index"), (controls, "selected_index")),
+        *(((slider, "index"), (row, "selected_index")) for slider, row in zip(box.sliders, outer.children)),
+    ]
+    # the first rule is shown, each slider starts at its rule's configured lr, each row with it
+    assert (menu.index, controls.selected_index, outer.selected_index) == (0, 0, 0)
+    assert [s.value for s in box.sliders] == ["0.001", "0.001", "0.1"]
+    assert [row.selected_index for row in outer.children] == [s.index for s in box.sliders] == [1, 1, 1]
+
+
+def test_static_menu_widget_state_serialises_with_its_links(menu_box):
+    from ipywidgets.embed import dependency_state, embed_data
+
+    box = menu_box
+    state = dependency_state([box], drop_defaults=False)
+    data = json.loads(json.dumps(embed_data(views=[box], state=state, drop_defaults=False)["manager_state"]))
+    models = data["state"]
+
+    def ref(widget):
+        return "IPY_MODEL_" + widget.model_id
+
+    for link in box.links:  # every link is saved, between the saved models
+        saved = models[link.model_id]["state"]
+        assert models[link.model_id]["model_name"] == "LinkModel"
+        assert saved["source"] == [ref(link.source[0]), link.source[1]]
+        assert saved["target"] == [ref(link.target[0]), link.target[1]]
+        assert link.source[0].model_id in models and link.target[0].model_id in models
+    saved_images = [m for m in models.values() if m["model_name"] == "ImageModel"]
+    assert len(saved_images) == len(box.frames)
+    assert models[box.menu.model_id]["state"]["_options_labels"] == ["SGD", "momentum", "Adam"]
+
+
+def test_static_menu_one_list_of_values_for_every_rule_and_one_rule():
+    box = static_playground(ROSEN, menu_rules(), {"lr": [1e-3, 0.01]}, x0=START, steps=10, menu=True)
+    assert sorted(box.frames) == sorted((label, v) for label in menu_rules() for v in (1e-3, 0.01))
+    assert [s.index for s in box.sliders] == [0, 0, 0]  # Adam's 0.1 is not on the grid: its first value
+    same_path(box.runs["Adam", 0.01], on_rosenbrock(optlib.adam(lr=0.01), steps=10))
+    box = static_playground(ROSEN, optlib.adam(lr=0.1), {"lr": [0.03, 0.1]}, x0=START, steps=10, menu=True)
+    assert box.menu.options == ("adam",) and box.sliders[0].value == "0.1" and len(box.links) == 3
+
+
+def test_static_menu_over_a_run_setting_runs_every_rule_with_it():
+    box = static_playground(ROSEN, menu_rules(), {"grad_noise": {"SGD": [0.0, 1.0], "momentum": [0.5], "Adam": [2.0]}},
+                            x0=START, steps=10, menu=True)
+    assert [s.options for s in box.sliders] == [("0", "1"), ("0.5",), ("2",)] and box.sliders[0].index == 0
+    for (label, sigma), traj in box.runs.items():
+        opt = MENU_FACTORIES[label](menu_rules()[label].hyperparams["lr"])
+        same_path(traj, optlib.minimize(opt, ROSEN, START, 10, grad_noise=sigma, seed=0))
+
+
+@pytest.mark.parametrize("grid, match", [
+    ({"lr": {**MENU_LRS, "Adma": [0.1]}}, r"grid\['lr'\] gives values for 'Adma', which is not a rule here \(the rules are 'SGD', 'momentum', 'Adam'\)"),
+    ({"lr": {"SGD": [1e-3]}}, r"grid\['lr'\] has no values for 'momentum', 'Adam': with menu=True every rule needs its own list"),
+    ({"lr": MENU_LRS, "momentum": [0.5]}, r"grid has 2 hyperparameters \(lr, momentum\); with menu=True a kernel-free playground takes one"),
+    ({"lr": {**MENU_LRS, "Adam": []}}, r"grid\['lr'\]\['Adam'\] is empty"),
+    ({"lr": {**MENU_LRS, "SGD": [1e-3, 1e-3]}}, r"grid\['lr'\]\['SGD'\] repeats a value"),
+    ({Knob("lr", 1e-4, 1.0, log=True): {**MENU_LRS, "Adam": [0.1, 3.0]}},
+     r"grid\['lr'\]\['Adam'\] value = 3 is outside the range \[0.0001, 1\] of knob 'lr'"),
+    ({"momentum": [0.5, 0.9]}, r"Knob 'momentum': rule 'Adam' \(adam\) has lr, beta1.*but no 'momentum'"),
+    ({BETA: [0.5, 0.9]}, r"Knob 'momentum' has rules=\['momentum'\], but with menu=True every rule needs its values and 'SGD', 'Adam' would have none"),
+    ({Knob("lr", 1e-4, 1.0, log=True, rules=["SGD", "momentum", "Adam", "Adma"]): [1e-3]}, r"rules names 'Adma', which is not a rule here"),
+    ({"lr": {**MENU_LRS, "SGD": [-1.0]}}, r"rule 'SGD' \(sgd\) cannot take lr=-1.0"),
+    ({"grad_noise": {**MENU_LRS, "Adam": [-1.0, 1.0]}}, r"grid\['grad_noise'\]\['Adam'\] values must be >= 0"),
+], ids=["unknown-label", "missing-labels", "two-entries", "empty-for-rule", "repeated-for-rule", "out-of-knob-range",
+        "rule-without-it", "knob-for-some-rules", "knob-names-unknown-rule", "invalid-for-rule", "noise-below-zero"])
+def test_bad_menu_grid_names_the_problem(grid, match):
+    with pytest.raises(ValueError, match=match):
+        static_playground(ROSEN, menu_rules(), grid, x0=START, steps=5, menu=True)
+
+
+def test_values_per_rule_need_a_menu():
+    with pytest.raises(TypeError, match=r"grid\['lr'\] gives values per rule \(\{label: \[...\]\}\); that needs menu=True"):
+        static_playground(ROSEN, menu_rules(), {"lr": MENU_LRS}, x0=START, steps=5)
+
+
+def test_menu_switches_rules_and_frames_in_headless_chromium(tmp_path):
+    """The dropdown picks the rule (its slider and its row), each slider its frame, and a
+    slider keeps its position while another rule is shown: all in the browser, no kernel."""
+    lrs = {"SGD": [3e-4, 1e-3, 3e-3], "momentum": [1e-4, 1e-3], "Adam": [0.03, 0.1, 0.3]}
+    box = static_playground(ROSEN, menu_rules(), {"lr": lrs}, x0=START, steps=15, menu=True)
+    with widget_page(tmp_path, box, "menu") as (page, errors):
+        def choose(label):
+            page.locator("select").select_option(label=label)
+
+        def press(key):
+            handles = page.locator(".noUi-handle")
+            assert handles.count() == 1  # only the chosen rule's slider is on the page
+            handles.first.focus()
+            page.keyboard.press(key)
+
+        def expect(label, lr):
+            expect_frame(page, box, (label, lr), f"{label}, lr={lr}")
+            readout = page.locator(".widget-readout").first.inner_text()
+            assert readout == f"{lr:g}", (label, lr, readout)
+
+        assert page.locator("select option").all_inner_texts() == ["SGD", "momentum", "Adam"]
+        expect("SGD", 1e-3)
+        choose("Adam")
+        expect("Adam", 0.1)
+        press("ArrowRight")
+        expect("Adam", 0.3)
+        choose("momentum")
+        expect("momentum", 1e-3)
+        press("Home")
+        expect("momentum", 1e-4)
+        choose("SGD")
+        expect("SGD", 1e-3)  # untouched
+        press("End")
+        expect("SGD", 3e-3)
+        choose("Adam")
+        expect("Adam", 0.3)  # where it was left
+        choose("momentum")
+        expect("momentum", 1e-4)
+    assert not errors, errors
