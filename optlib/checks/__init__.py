@@ -21,9 +21,11 @@ and so on. Later chapters' checks are called through their module:
 ``optlib.checks.rmsprop`` chapter 6's (RMSprop), e.g.
 ``optlib.checks.rmsprop.check_rmsprop_step(rmsprop_step)``,
 ``optlib.checks.adadelta`` chapter 7's (Adadelta), e.g.
-``optlib.checks.adadelta.check_adadelta_step(adadelta_step)``, and
+``optlib.checks.adadelta.check_adadelta_step(adadelta_step)``,
 ``optlib.checks.adam`` chapter 8's (Adam and its family), e.g.
-``optlib.checks.adam.check_adam_step(adam_step)``.
+``optlib.checks.adam.check_adam_step(adam_step)``, and
+``optlib.checks.training`` chapter 9's (putting it together), e.g.
+``optlib.checks.training.check_training_loop(train)``.
 
 .. rubric:: Adding a chapter's checks
 
@@ -67,6 +69,7 @@ from . import minibatch
 from . import momentum
 from . import rmsprop
 from . import sgd
+from . import training
 from ._core import Feedback
 from .gradient_descent import check_gd_step, check_gradient_descent, check_optimal_lr, check_stable_lr
 
