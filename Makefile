@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv assets book test notebooks student readers lab bench clean
+.PHONY: venv frameworks assets book test notebooks student readers lab bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,16 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# optax and jax (requirements-frameworks.txt, ~90 MB), the oracle for the optax
+# column of optlib.frameworks' table; without them those tests skip. CI installs them.
+FRAMEWORKS := $(VENV)/.frameworks-installed
+$(FRAMEWORKS): requirements-frameworks.txt $(STAMP)
+	$(PY) -m pip install -q -r requirements-frameworks.txt
+	$(PY) -m pip check
+	touch $(FRAMEWORKS)
+
+frameworks: $(FRAMEWORKS)
 
 # Offline browser assets (MathJax, require.js, widget manager), pinned in
 # package-lock.json; `npm ci` runs only when the lock file is newer than
