@@ -161,13 +161,25 @@ def to_torch(params):
     return torch.nn.Sequential(*modules)
 
 
-def from_torch(model):
-    """The parameters of a ``torch.nn.Sequential`` of Linear and ReLU layers, as ``init`` gives them."""
+def from_torch(model, grads=False):
+    """The parameters of a ``torch.nn.Sequential`` of Linear and ReLU layers, as ``init`` gives them.
+
+    With ``grads=True``, their ``.grad`` instead (after ``loss.backward()``),
+    laid out the same way: the gradient ``loss_and_grad`` computes.
+    """
     import torch
 
     linears = [m for m in model if isinstance(m, torch.nn.Linear)]
+    if not linears:
+        raise ValueError("model must be a torch.nn.Sequential holding torch.nn.Linear layers")
+
+    def array(p):
+        if grads and p.grad is None:
+            raise ValueError("grads=True, but the model has no gradients: call loss.backward() first")
+        return (p.grad if grads else p).detach().double().numpy().copy()
+
     params = {}
     for layer, linear in enumerate(linears, start=1):
-        params[f"W{layer}"] = linear.weight.detach().double().numpy().T.copy()
-        params[f"b{layer}"] = linear.bias.detach().double().numpy().copy()
+        params[f"W{layer}"] = array(linear.weight).T.copy()
+        params[f"b{layer}"] = array(linear.bias)
     return params

@@ -121,3 +121,18 @@ def test_bad_seed_and_params():
         network.loss_and_grad({"W1": np.zeros((3, 2)), "W2": np.zeros((3, 2))}, X, y)
     with pytest.raises(ValueError, match="rows but y has"):
         network.loss_and_grad(network.init([3, 2]), X, y[:-1])
+
+
+def test_from_torch_grads():
+    X, y = data()
+    params = network.init([7, 5, 4], seed=4)
+    model = network.to_torch(params)
+    with pytest.raises(ValueError, match="backward"):
+        network.from_torch(model, grads=True)
+    torch.nn.functional.cross_entropy(model(torch.tensor(X)), torch.tensor(y)).backward()
+    _, grads = network.loss_and_grad(params, X, y)
+    got = network.from_torch(model, grads=True)
+    for k in grads:
+        np.testing.assert_allclose(got[k], grads[k], rtol=1e-11, atol=1e-15)
+    with pytest.raises(ValueError, match="Linear"):
+        network.from_torch(torch.nn.Sequential(torch.nn.ReLU()))
