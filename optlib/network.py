@@ -117,13 +117,14 @@ def loss_and_grad(params, X, y):
     onehot = _onehot(y, z)
     log_p = _log_softmax(z)
     loss = -(log_p * onehot).sum(axis=-1).mean(axis=-1)
-    delta = (np.exp(log_p) - onehot) / z.shape[-2]          # (softmax(z) - onehot(y)) / n
+    delta = (np.exp(log_p) - onehot) / z.shape[-2]    # (softmax(z) - onehot(y)) / n
     grads = {}
     for layer in range(len(h), 0, -1):
         grads[f"W{layer}"] = np.swapaxes(h[layer - 1], -1, -2) @ delta
         grads[f"b{layer}"] = delta.sum(axis=-2)
         if layer > 1:
-            delta = (delta @ np.swapaxes(params[f"W{layer}"], -1, -2)) * (h[layer - 1] > 0)
+            W_T = np.swapaxes(params[f"W{layer}"], -1, -2)
+            delta = (delta @ W_T) * (h[layer - 1] > 0)
     return _scalar(loss), {name: grads[name] for name in params}
 
 

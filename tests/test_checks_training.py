@@ -838,3 +838,31 @@ def test_the_module_is_imported_by_the_package_but_not_re_exported():
     assert optlib.checks.training is training
     assert not any(hasattr(optlib.checks, name) for name in training.__all__)
     assert training.__all__ == ["check_training_loop", "check_warmup_cosine", "check_optimizer_choice"]
+
+
+def test_training_check_ignores_the_default_dtype():
+    """Chapter 9 sets torch's default dtype to float64; the check's float32 problem must not mind."""
+    import torch
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        import torch.nn.functional as F
+
+        def train(model, optimizer, scheduler, train_loader, test_loader, epochs):
+            accuracies = []
+            for _ in range(epochs):
+                for x, y in train_loader:
+                    optimizer.zero_grad()
+                    F.cross_entropy(model(x), y).backward()
+                    optimizer.step()
+                scheduler.step()
+                with torch.no_grad():
+                    right = sum((model(x).argmax(1) == y).sum().item() for x, y in test_loader)
+                    total = sum(len(y) for _, y in test_loader)
+                accuracies.append(right / total)
+            return accuracies
+
+        assert training.check_training_loop(train)
+    finally:
+        torch.set_default_dtype(previous)

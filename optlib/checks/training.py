@@ -86,7 +86,8 @@ def _model():
     import torch
     from torch import nn
 
-    model = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 3))
+    # float32 whatever torch.set_default_dtype says (chapter 9 sets float64)
+    model = nn.Sequential(nn.Linear(4, 6, dtype=torch.float32), nn.Tanh(), nn.Linear(6, 3, dtype=torch.float32))
     with torch.no_grad():
         for p, w in zip(model.parameters(), _arrays()[2]):
             p.copy_(torch.from_numpy(w))
