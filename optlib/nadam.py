@@ -75,8 +75,10 @@ def nadam(lr=2e-3, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0, momentum_
           torch's schedule with :math:`\psi = 1`, and eps outside the root:
           ``nadam(lr=1e-3, momentum_decay=1.0, eps=1e-7)``.
         - optax ``nadam(learning_rate)`` keeps :math:`\beta_1` constant (no
-          momentum schedule, :math:`\mu_t = \beta_1`): not reproducible,
-          since :math:`\psi = 0` gives :math:`\mu_t = \beta_1/2`.
+          momentum schedule, :math:`\mu_t = \beta_1`): the limit of a large
+          :math:`\psi` (:math:`\psi = 0` would give :math:`\beta_1/2`),
+          exact in float64 from ``nadam(lr, momentum_decay=1000.0)``
+          (:math:`0.96^{1000} \approx 2 \cdot 10^{-18}`).
         - Lasagne and d2l have no NAdam.
     """
     lr = learning_rate(lr)

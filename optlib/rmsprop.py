@@ -66,13 +66,15 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         Networks for Machine Learning, 2012. Graves, "Generating sequences with
         recurrent neural networks", arXiv:1308.0850, 2013 (centered form).
 
-    Other frameworks with optlib's arguments (all put eps inside the root):
+    Other frameworks with optlib's arguments (torch puts eps outside the
+    root; the others all put it inside):
         - torch.optim.RMSprop: this rule, same names and defaults.
         - Keras ``RMSprop()``: ``rmsprop(lr=1e-3, alpha=0.9, eps=0,
           eps_root=1e-7)``; its ``momentum`` keeps :math:`\eta` inside the
           buffer, which equals this rule at a constant learning rate.
         - optax ``rmsprop(learning_rate)``: ``rmsprop(lr, alpha=0.9, eps=0,
-          eps_root=1e-8)``.
+          eps_root=1e-8)``; its ``momentum``, like Keras's, keeps
+          :math:`\eta` inside the buffer.
         - Lasagne ``rmsprop(loss, params)``: ``rmsprop(lr=1.0, alpha=0.9,
           eps=0, eps_root=1e-6)``.
         - d2l (section 12.8): ``rmsprop(lr, alpha=gamma, eps=0,
