@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv frameworks assets book test notebooks student readers lab bench clean
+.PHONY: venv frameworks assets book pdf test notebooks student readers lab bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,10 +44,31 @@ assets: $(ASSETS)
 book: $(STAMP) $(ASSETS)
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
+# The whole book as one PDF, _build/latex/book.pdf: Jupyter Book's LaTeX route
+# (xelatex through latexmk), with what latex/ adds. Needs TeX Live; on Debian
+# the packages below (.ci/run installs them; about 400 MB).
+TEX_DEBS := texlive-xetex texlive-fonts-recommended latexmk lmodern fonts-freefont-otf fonts-dejavu-core poppler-utils
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null && command -v latexmk >/dev/null || \
+	  { echo "make pdf needs TeX Live; on Debian: apt-get install --no-install-recommends $(TEX_DEBS)"; exit 1; }
+	$(VENV)/bin/jupyter-book build . --builder pdflatex -W -n --keep-going
+
 # The whole suite: optlib's tests and doctests, strict nbval over every
 # chapter, and the smoke test of the built site (hence `book` first).
 test: book
 	$(PY) -m pytest
+
+# The student edition of the site, in _build/student-site/html: every page
+# without the solutions (nor in the search index, nor in _sources/), and each
+# chapter's download button giving its `make student` notebook. Staged in
+# _build/student-src/ by tools/make_student_site.py, then built as `book`
+# builds (-W -n); rebuilds only what changed. `make test` builds it too: the
+# site test checks it has no solution text anywhere.
+.PHONY: book-student
+book-student: $(STAMP) $(ASSETS)
+	$(PY) tools/make_student_site.py
+
+test: book-student
 
 # Re-execute the chapters in place, deterministically (widget state saved).
 # `make notebooks NB=chapters/01_gradient_descent.ipynb` runs only those.
@@ -62,6 +83,12 @@ notebooks: $(STAMP)
 # _build/notebooks/.
 student: $(STAMP)
 	$(PY) tools/make_student.py
+
+# The chapters as nbgrader source assignments, _build/nbgrader/source/chNN/:
+# written solutions turned into answer cells graded by hand (the instructor's guide).
+.PHONY: nbgrader-source
+nbgrader-source: $(STAMP)
+	$(PY) tools/make_nbgrader_source.py
 
 readers: $(STAMP)
 	$(PY) tools/convert_notebooks.py --edition readers -o _build/notebooks

@@ -477,7 +477,7 @@ def buffers(key, **overrides):
 
 
 def row(key):
-    """The row of optimizer ``key`` (one of :data:`ROWS`' keys), as :func:`table` gives it."""
+    """The row of optimizer ``key`` (one of ``ROWS``' keys), as :func:`table` gives it."""
     return _entry(_row(key))
 
 
@@ -498,8 +498,8 @@ def table():
 
     Each has ``key``, ``optimizer`` (its name), ``chapter``, ``update`` (LaTeX),
     ``fixes``, ``buffers`` (an int, see :func:`buffers`), ``memory`` (the
-    same with variants, as text), ``when``, and one :class:`Impl` per
-    framework in :data:`FRAMEWORKS` (None where the framework has no such
+    same with variants, as text), ``when``, and one ``Impl`` per
+    framework in ``FRAMEWORKS`` (None where the framework has no such
     optimizer), with ``defaults`` and ``same_as`` filled in.
     """
     return [_entry(r) for r in ROWS]
@@ -572,7 +572,7 @@ def _cell_markdown(impl, framework, notes, marks):
 def to_markdown(columns=COLUMNS, notes=True):
     """The table as Markdown (MyST, with ``$...$`` math), for ``IPython.display.Markdown``.
 
-    ``columns``: which of :data:`COLUMNS` to show, in that order. Framework
+    ``columns``: which of ``COLUMNS`` to show, in that order. Framework
     cells give the function, the arguments that select the row's variant and
     the hyperparameters' defaults; numbered notes below the table (``notes``)
     say where each differs from torch and which optlib call reproduces it.

@@ -2,8 +2,10 @@
 
 Every helper draws on an ``ax`` (made if not given) and returns it, or
 returns the figure it made; none calls ``plt.show()``. Each optimizer name
-keeps its color across the whole book (see :func:`color_for`), and figures are
-about 9 inches wide at a modest dpi, so committed notebook images stay small.
+keeps its color across the whole book (see :func:`color_for`), and its line
+style and marker too (:func:`style_for`), so that no figure tells its lines
+apart by color alone. Figures are about 9 inches wide at a modest dpi, so
+committed notebook images stay small.
 """
 import zlib
 
@@ -14,10 +16,11 @@ import numpy as np
 from .objectives import Objective
 from .runner import minimize
 
-__all__ = ["color_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d", "compare", "rate_vs_lr"]
+__all__ = ["color_for", "style_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d", "compare", "rate_vs_lr"]
 
 WIDTH = 9.0  # inches; a page-wide figure
 DPI = 80  # inline PNGs of ~720 px width: sharp enough, small in git
+MARK_EVERY = 0.1  # markers on long curves: about every tenth of the axes (matplotlib's markevery)
 
 # matplotlib's tab10 palette, one fixed color per optimizer family, so "adam"
 # is the same red in every chapter. Names are matched by the longest key
@@ -47,13 +50,63 @@ def color_for(name):
     >>> color_for("Adam (lr=0.1)") == color_for("adam")
     True
     """
+    return PALETTE[_family(name)]
+
+
+# A line style and a marker per family, indexed like PALETTE, so that lines
+# differ in shape as well as in color (for readers who do not see the colors,
+# and on a grey-scale print). No two pairs are alike; the markers avoid the
+# square, the cross and the star, which mark starts, ends and minimizers.
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1.5, 1, 1.5, 1, 1.5)))
+MARKERS = ("o", "^", "v", "D", "P", "h", "<", ">", "d", "p")
+STYLES = tuple(
+    {"linestyle": LINESTYLES[i % len(LINESTYLES)], "marker": MARKERS[i]} for i in range(len(PALETTE))
+)
+ALL_MARKERS = MARKERS + ("8", "H", "+", "x", "1", "2", "3", "4", "|", "_")  # for figures of many lines
+
+
+def _family(name):
+    """The index into PALETTE and STYLES of optimizer ``name``: its family's, else a stable hash."""
     label = str(name).lower()
     keys = [k for k in _FAMILY if k in label]
     if keys:
-        return PALETTE[_FAMILY[max(keys, key=len)]]
+        return _FAMILY[max(keys, key=len)]
     # zlib.crc32, not hash(): Python salts str hashes per process, and a
     # color that changed between runs would change committed notebooks.
-    return PALETTE[zlib.crc32(label.encode()) % len(PALETTE)]
+    return zlib.crc32(label.encode()) % len(PALETTE)
+
+
+def style_for(name):
+    """The line style and marker of optimizer ``name``, as keyword arguments of ``ax.plot``.
+
+    Fixed per family like :func:`color_for` (gradient descent solid with
+    dots, momentum dashed with triangles, ...), so a reader who cannot tell
+    the colors apart still tells the lines apart.
+
+    >>> style_for("Adam (lr=0.1)") == style_for("adam") != style_for("momentum")
+    True
+    >>> style_for("GD")
+    {'linestyle': '-', 'marker': 'o'}
+    """
+    return dict(STYLES[_family(name)])
+
+
+def _styles(names):
+    """``style_for`` each name, but never the same marker twice in one figure.
+
+    A name whose family's style is taken ("adam lr=0.1" after "adam") gets the
+    first free one; past the ten families' styles, more markers (thin ones).
+    """
+    styles, used = {}, set()
+    for name in names:
+        style = STYLES[_family(name)]
+        if style["marker"] in used:
+            free = [i for i, marker in enumerate(ALL_MARKERS) if marker not in used]
+            if free:
+                style = {"linestyle": LINESTYLES[free[0] % len(LINESTYLES)], "marker": ALL_MARKERS[free[0]]}
+        styles[name] = dict(style)
+        used.add(style["marker"])
+    return styles
 
 
 def _colors(names):
@@ -164,7 +217,7 @@ def contour(objective, ax=None, bounds=None, levels=30, log_levels=True, filled=
     return ax
 
 
-def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
+def trajectory(traj, ax, label=None, color=None, marker=None, ms=None, linestyle=None):
     """Draw a 2-D trajectory: the path with a dot per iterate, a square at the start, a cross at the end.
 
     Three lines are added to ``ax``: the path, the start and the end. A
@@ -177,11 +230,15 @@ def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
     ax : matplotlib Axes
         Usually the output of :func:`contour`.
     label : str, optional
-        Legend label; also picks the color via :func:`color_for`.
+        Legend label; also picks the color, line style and marker via
+        :func:`color_for` and :func:`style_for`.
     color : color, optional
         Overrides the label's color.
     marker, ms : optional
-        Marker of the iterates and its size (default: smaller for long runs).
+        Marker of the iterates (default: the label's, else a dot) and its
+        size (default: smaller for long runs).
+    linestyle : optional
+        The path's line style (default: the label's, else solid).
 
     Returns
     -------
@@ -192,11 +249,14 @@ def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
         raise ValueError(f"trajectory needs 2-D iterates, got xs of shape {xs.shape}; use plot_1d for 1-D ones")
     if color is None:
         color = color_for(label) if label is not None else "C3"
+    style = style_for(label) if label is not None else {"linestyle": "-", "marker": "o"}
+    marker = style["marker"] if marker is None else marker
+    linestyle = style["linestyle"] if linestyle is None else linestyle
     if ms is None:
         ms = 3.0 if len(xs) <= 60 else 1.5
     if label is not None and traj.diverged:
         label = f"{label} (diverged)"
-    ax.plot(xs[:, 0], xs[:, 1], "-", marker=marker, ms=ms, lw=1.2, color=color, label=label)
+    ax.plot(xs[:, 0], xs[:, 1], linestyle=linestyle, marker=marker, ms=ms, lw=1.2, color=color, label=label)
     ax.plot(*xs[0], "s", ms=6, color=color, mec="k")
     ax.plot(*xs[-1], "X", ms=8, color=color, mec="k")
     return ax
@@ -204,6 +264,9 @@ def trajectory(traj, ax, label=None, color=None, marker="o", ms=None):
 
 def loss_curves(trajs, ax=None, log=True, min_value=None, per_epoch=None):
     """Loss against step (or epoch) for several runs, one line per name.
+
+    Each line has its name's color, line style and marker (:func:`style_for`;
+    markers about every tenth of the plot, so long runs stay lines).
 
     Parameters
     ----------
@@ -239,13 +302,15 @@ def loss_curves(trajs, ax=None, log=True, min_value=None, per_epoch=None):
     ax = _axes(ax, size=(5.0, 3.5))
     shift = 0.0 if min_value is None else float(min_value)
     lowest = np.inf
+    styles = _styles(trajs)
     for name, c in _colors(trajs).items():
         t = trajs[name]
         y = np.asarray(t.losses) - shift
         lowest = min(lowest, float(y.min()))
         label = f"{name} (diverged)" if t.diverged else name
         k = np.arange(len(y))
-        ax.plot(k if per_epoch is None else k / given[name], y, color=c, lw=1.5, label=label)
+        ax.plot(k if per_epoch is None else k / given[name], y, color=c, lw=1.5, label=label,
+                ms=4, markevery=MARK_EVERY, **styles[name])
     if log and lowest > 0:
         ax.set_yscale("log")
     ax.set_xlabel("step $k$" if per_epoch is None else "epochs (passes over the data)")
@@ -259,7 +324,10 @@ def curves(measured, predicted=None, ax=None, xlabel=None, ylabel=None, logx=Fal
     """Named curves on one axes: measured solid, each prediction dashed on it in the same color.
 
     A measured curve that has a prediction is drawn as a wide, pale band so
-    that the prediction stays visible where the two agree.
+    that the prediction stays visible where the two agree. Measured curves
+    carry their name's marker (:func:`style_for`, about every tenth of the
+    plot) as well as its color; line styles are kept for measured (solid)
+    against predicted (dashed).
 
     Parameters
     ----------
@@ -301,12 +369,14 @@ def curves(measured, predicted=None, ax=None, xlabel=None, ylabel=None, logx=Fal
         return np.arange(1, len(y) + 1), y
 
     ax = _axes(ax, size=(5.0, 3.5))
+    styles = _styles(measured)
     for name, c in _colors(measured).items():
+        marks = dict(marker=styles[name]["marker"], ms=4, markevery=MARK_EVERY)
         if name in predicted:  # a wide pale band, so the dashed line on it shows
-            ax.plot(*xy(measured[name]), color=c, lw=3.0, alpha=0.4, label=name)
+            ax.plot(*xy(measured[name]), "-", color=c, lw=3.0, alpha=0.4, label=name, **marks)
             ax.plot(*xy(predicted[name]), "--", color=c, lw=1.2)
         else:
-            ax.plot(*xy(measured[name]), color=c, lw=1.5, label=name)
+            ax.plot(*xy(measured[name]), "-", color=c, lw=1.5, label=name, **marks)
     if logx:
         ax.set_xscale("log")
     if logy:
@@ -328,7 +398,8 @@ def plot_1d(objective, traj=None, ax=None, label=None, color=None):
         A 1-D objective; the window is ``objective.bounds``, widened to show
         every iterate.
     traj : Trajectory or dict[str, Trajectory], optional
-        One run, or several by name (each in its :func:`color_for` color).
+        One run, or several by name (each in its :func:`color_for` color and
+        :func:`style_for` line style and marker).
     ax : matplotlib Axes, optional
     label : str, optional
         Legend label of a single run.
@@ -358,13 +429,14 @@ def plot_1d(objective, traj=None, ax=None, label=None, color=None):
     else:
         runs = {label: traj}
         colors = {label: color if color is not None else (color_for(label) if label is not None else "C3")}
+    styles = _styles(runs)
     ax = _axes(ax, size=(5.0, 3.5))
     lo = min([objective.bounds[0]] + [float(t.xs.min()) for t in runs.values()])
     hi = max([objective.bounds[1]] + [float(t.xs.max()) for t in runs.values()])
     grid = np.linspace(lo, hi, 400)
     ax.plot(grid, objective.value(grid[:, None]), color="0.3", lw=1.5)
     for name, t in runs.items():
-        ax.plot(t.xs[:, 0], t.losses, "-o", ms=4, lw=1, color=colors[name], label=name)
+        ax.plot(t.xs[:, 0], t.losses, ms=4, lw=1, color=colors[name], label=name, **styles[name])
     ax.set_xlabel("$x$")
     ax.set_ylabel("$f(x)$")
     ax.set_title(objective.name)
@@ -416,7 +488,7 @@ def compare(objective, opts, x0, steps, overlay=True, log=True, bounds=None):
     if not isinstance(opts, dict) or not opts:
         raise TypeError("opts must be a non-empty dict of name -> optimizer")
     trajs = {name: minimize(opt, objective, x0, steps) for name, opt in opts.items()}
-    colors = _colors(trajs)
+    colors, styles = _colors(trajs), _styles(trajs)
     # Above 2-D there is nothing to draw a path on: only the loss panel.
     groups = [] if objective.dim > 2 else [trajs] if overlay else [{n: t} for n, t in trajs.items()]
     fig, axes = _plt().subplots(
@@ -427,7 +499,7 @@ def compare(objective, opts, x0, steps, overlay=True, log=True, bounds=None):
         if objective.dim == 2:
             contour(objective, ax=ax, bounds=bounds)
             for name, t in group.items():
-                trajectory(t, ax, label=name, color=colors[name])
+                trajectory(t, ax, label=name, color=colors[name], **styles[name])
         else:
             plot_1d(objective, group, ax=ax, color={n: colors[n] for n in group})
         if len(groups) > 1:

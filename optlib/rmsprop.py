@@ -66,8 +66,7 @@ def rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, cente
         Networks for Machine Learning, 2012. Graves, "Generating sequences with
         recurrent neural networks", arXiv:1308.0850, 2013 (centered form).
 
-    Other frameworks with optlib's arguments (torch puts eps outside the
-    root; the others all put it inside):
+    Other frameworks with optlib's arguments (all but torch put eps inside the root):
         - torch.optim.RMSprop: this rule, same names and defaults.
         - Keras ``RMSprop()``: ``rmsprop(lr=1e-3, alpha=0.9, eps=0,
           eps_root=1e-7)``; its ``momentum`` keeps :math:`\eta` inside the

@@ -30,6 +30,7 @@ Rendering dominates a slider update, so a :class:`Frame` draws the contours
 and axes once, keeps that background as pixels, and per update only pastes
 it back and draws the few changing lines (matplotlib's blitting).
 """
+import base64
 import dataclasses
 import functools
 import io
@@ -44,7 +45,7 @@ import numpy as np
 from . import objectives as _objectives
 from ._base import Optimizer
 from .objectives import Objective
-from .plotting import DPI, WIDTH, _colors, contour
+from .plotting import DPI, MARK_EVERY, WIDTH, _colors, _styles, contour
 from .runner import _check_steps, minimize
 from .sgd import sgd
 
@@ -325,8 +326,10 @@ class Frame:
     """A reusable figure: contours + loss axes drawn once, paths blitted on top.
 
     ``label`` is one optimizer's label or a list of labels, one path and one
-    loss curve each, colored by :func:`optlib.plotting.color_for` (never two
-    alike). A key under the plots shows each label's color and its caption.
+    loss curve each, in the color, line style and marker of
+    :func:`optlib.plotting.color_for` and :func:`~optlib.plotting.style_for`
+    (never two alike). A key under the plots shows each label's line and its
+    caption.
 
     ``render(trajs, captions)`` returns PNG bytes; ``trajs`` is a Trajectory
     (one label) or a dict label -> Trajectory, ``captions`` likewise a str or
@@ -367,26 +370,27 @@ class Frame:
         self.loss_ax.set_ylabel("$f(x_k) - f^*$" if self.gap else "$f(x_k)$")
         self.loss_ax.grid(alpha=0.3)
 
-        colors = _colors(self.labels)
+        colors, styles = _colors(self.labels), _styles(self.labels)
         self.artists = {}
         names = []
         for i, name in enumerate(self.labels):
             kw = dict(animated=True, color=colors[name])
+            style = styles[name]
             y = 1 - (i + 0.5) / n
             # Earlier paths are drawn wider, so where two runs coincide (momentum
             # 0 is gradient descent) the first still shows around the second.
             wider = (n - 1 - i) / max(n - 1, 1)  # 1 for the first of several, 0 for the last
             lw, ms = 1.2 + 2.0 * wider, 3.0 + 2.5 * wider
             # The key: a sample of the path, the label in bold, then the caption.
-            self.key_ax.plot([0.004, 0.034], [y, y], "-o", ms=ms, lw=lw, color=colors[name],
-                             transform=self.key_ax.transAxes, clip_on=False)
+            self.key_ax.plot([0.004, 0.019, 0.034], [y, y, y], ms=ms, lw=lw, color=colors[name],
+                             transform=self.key_ax.transAxes, clip_on=False, **style)
             names.append(self.key_ax.text(0.042, y, name, transform=self.key_ax.transAxes, va="center",
                                           fontsize=9.5, fontweight="bold"))
             self.artists[name] = dict(
-                path=self.ax.plot([], [], "-o", ms=ms, lw=lw, **kw)[0],
+                path=self.ax.plot([], [], ms=ms, lw=lw, **style, **kw)[0],
                 start=self.ax.plot([], [], "s", ms=6, mec="k", **kw)[0],
                 end=self.ax.plot([], [], "X", ms=8, mec="k", **kw)[0],
-                loss=self.loss_ax.plot([], [], lw=1.5 + 1.5 * wider, **kw)[0],
+                loss=self.loss_ax.plot([], [], lw=1.5 + 1.5 * wider, ms=4, markevery=MARK_EVERY, **style, **kw)[0],
             )
         # Captions start in one column, after the widest label.
         renderer = self.canvas.get_renderer()
@@ -449,6 +453,72 @@ class Frame:
         else:
             image.save(out, format="png", compress_level=self.compress_level)
         return out.getvalue()
+
+
+def frame_alt(objective, captions):
+    """The text alternative of a frame: what it plots, and how each run ended.
+
+    ``captions`` is ``{label: caption}`` as the frame's key shows them, e.g.
+    ``{"GD": "η = 0.4 — after 30 steps: f = 0.0107"}``.
+
+    >>> import optlib, textwrap
+    >>> alt = frame_alt(optlib.objectives.ill_conditioned(), {"GD": "η = 0.4 — after 30 steps: f = 0.0107"})
+    >>> print(textwrap.fill(alt, 72))
+    Path of GD on the contours of 0.1 x₁² + 2 x₂² (left) and its f(x_k) − f*
+    against step k on a log scale (right). GD: η = 0.4 — after 30 steps: f =
+    0.0107.
+    """
+    labels = list(captions)
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+    several = len(labels) > 1
+    loss = "f(x_k) − f* against step k on a log scale" if objective.min_value is not None else "f(x_k) against step k"
+    text = (f"Path{'s' if several else ''} of {names} on the contours of {objective.name} (left) "
+            f"and {'their' if several else 'its'} {loss} (right).")
+    return " ".join([text] + [f"{label}: {caption}." for label, caption in captions.items() if caption])
+
+
+@functools.lru_cache(maxsize=None)
+def _widget_classes():
+    """``(FrameImage, PlaygroundBox)``, made on first use (ipywidgets is imported lazily)."""
+    import ipywidgets as w
+    import traitlets
+
+    class FrameImage(w.Image):
+        """An ``ipywidgets.Image`` with a text alternative, its ``tooltip``.
+
+        ipywidgets' image view writes no ``alt`` attribute; it writes the
+        widget's tooltip as the ``title`` of its ``<img>``, which is the
+        image's accessible name for a screen reader when there is no alt
+        (and a tooltip for everyone). Its JavaScript does so only for a
+        widget with an empty ``description``, and fails to draw an Image
+        (which has no description) that has a tooltip: hence an empty,
+        synced ``description`` here.
+        """
+
+        description = traitlets.Unicode("").tag(sync=True)
+
+    class PlaygroundBox(w.VBox):
+        """A ``VBox`` that also offers ``still``, a PNG of the frame it shows first.
+
+        A Jupyter front end shows the widget; where no widget can be drawn
+        (a PDF of the book, GitHub's notebook viewer) the PNG stands in.
+        """
+
+        still = None
+
+        def _repr_mimebundle_(self, **kwargs):
+            data = super()._repr_mimebundle_(**kwargs)
+            if data is not None and self.still is not None:
+                data["image/png"] = base64.b64encode(self.still).decode("ascii")
+            return data
+
+    return FrameImage, PlaygroundBox
+
+
+def _frame_image(png, alt, **kwargs):
+    """An Image widget of one frame, with ``alt`` as its text alternative."""
+    FrameImage, _ = _widget_classes()
+    return FrameImage(value=png, format="png", tooltip=alt, **kwargs)
 
 
 def describe(traj):
@@ -664,7 +734,7 @@ class Playground:
         self.x1 = w.FloatSlider(value=x0[0], min=a, max=b, step=0.1, description="start x₁", style=style, layout=layout)
         self.x2 = w.FloatSlider(value=x0[1], min=c, max=d, step=0.1, description="start x₂", style=style, layout=layout)
         self.steps = w.IntSlider(value=steps, min=1, max=max(200, steps), description="steps", style=style, layout=layout)
-        self.image = w.Image(format="png", layout=w.Layout(align_self="flex-start", max_width="100%"))  # never stretched
+        self.image = _frame_image(b"", "", layout=w.Layout(align_self="flex-start", max_width="100%"))  # never stretched
         self.menu = None
         if menu:
             self.menu = w.Dropdown(options=list(self.rules), value=next(iter(self.rules)), description="optimizer",
@@ -791,6 +861,7 @@ class Playground:
         trajs = {label: self.run(label) for label in shown}
         captions = {label: _caption(values[label], t) for label, t in trajs.items()}
         self.image.value = self.frame().render(trajs, captions)
+        self.image.tooltip = frame_alt(self.objectives[self.objective.value], captions)
         return trajs
 
     def _repr_mimebundle_(self, **kwargs):
@@ -957,11 +1028,15 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *, me
         ``links`` (the ``jslink``\\ s; ``link`` with one slider), ``frames``
         and ``runs`` (PNG bytes and ``{label: Trajectory}`` by the tuple of
         grid values), ``nbytes`` (all frames' PNG bytes; the page carries
-        them base64-encoded, 4/3 as many) and ``summary`` (a line saying so).
+        them base64-encoded, 4/3 as many), ``summary`` (a line saying so)
+        and ``still``, the frame shown first: the box's output offers it as
+        an ``image/png`` too, which a PDF of the book prints where the
+        widget cannot be. Each frame's image has a text alternative
+        (``frame_alt``, as its ``tooltip``).
         With ``menu=True``: the dropdown, then the sliders' stack, then the
         frames; ``menu`` (the dropdown), ``sliders`` (one per rule, in the
         rules' order), and ``frames`` and ``runs`` (a Trajectory) by
-        ``(label, value)``.
+        ``(label, value)``; ``still`` is the first rule's first frame.
 
     Examples
     --------
@@ -1015,7 +1090,7 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *, me
         return _static_menu(objective, rules, *axes, x0, steps)
 
     frame = Frame(objective, steps, label=list(rules), compress_level=9)
-    frames, runs = {}, {}
+    frames, runs, alts = {}, {}, {}
     for combo in itertools.product(*(values for _, _, values in axes)):
         settings = {label: {} for label in rules}
         for (knob, labels, _), v in zip(axes, combo):
@@ -1030,13 +1105,14 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *, me
         # The grid's values exactly as the slider shows them (``:g``, 6 digits).
         captions = {label: _caption(settings[label], t, digits=6) for label, t in trajs.items()}
         frames[combo] = frame.render(trajs, captions)
+        alts[combo] = frame_alt(objective, captions)
 
     index = [_first_index(knob, rules[labels[0]], values) for knob, labels, values in axes]
     width = _description_width(knob.label for knob, _, _ in axes)
     sliders = [_selection_slider(knob, values, i, width) for (knob, _, values), i in zip(axes, index)]
 
     def image(combo):
-        return w.Image(value=frames[combo], format="png")
+        return _frame_image(frames[combo], alts[combo])
 
     # The link is a widget of its own, saved with the notebook's widget state
     # and run by the browser; keep a reference for tests and readers.
@@ -1051,8 +1127,9 @@ def static_playground(objective, rules=None, grid=None, x0=None, steps=30, *, me
         stack = w.Stack(rows, selected_index=index[0])
         links = [w.jslink((sliders[0], "index"), (stack, "selected_index"))]
         links += [w.jslink((sliders[1], "index"), (row, "selected_index")) for row in rows]
-    box = w.VBox([*sliders, stack])
+    box = _widget_classes()[1]([*sliders, stack])
     box.sliders, box.links, box.frames, box.runs = sliders, links, frames, runs
+    box.still = frames[tuple(values[i] for (_, _, values), i in zip(axes, index))]
     if len(links) == 1:
         box.link = links[0]
     _sizes(box)
@@ -1098,14 +1175,16 @@ def _static_menu(objective, rules, knob, values, x0, steps):
     """The kernel-free playground of ``static_playground(..., menu=True)``: one rule at a time."""
     import ipywidgets as w
 
-    frames, runs = {}, {}
+    frames, runs, alts = {}, {}, {}
     for label, rule in rules.items():
         frame = Frame(objective, steps, label=label, compress_level=9)  # one path: the rule's own color
         for v in values[label]:
             settings = {knob.name: v}
             traj = minimize(_configure(label, rule, settings), objective, x0, steps, **_run_settings(settings))
             runs[label, v] = traj
-            frames[label, v] = frame.render(traj, _caption(settings, traj, digits=6))
+            caption = _caption(settings, traj, digits=6)
+            frames[label, v] = frame.render(traj, caption)
+            alts[label, v] = frame_alt(objective, {label: caption})
 
     width = _description_width([knob.label, "optimizer"])
     menu = w.Dropdown(options=list(rules), index=0, description="optimizer",
@@ -1113,7 +1192,7 @@ def _static_menu(objective, rules, knob, values, x0, steps):
     sliders = [_selection_slider(knob, values[label], _first_index(knob, rule, values[label]), width)
                for label, rule in rules.items()]
     rows = [
-        w.Stack([w.Image(value=frames[label, v], format="png") for v in values[label]], selected_index=slider.index)
+        w.Stack([_frame_image(frames[label, v], alts[label, v]) for v in values[label]], selected_index=slider.index)
         for label, slider in zip(rules, sliders)
     ]
     # Only the selected child of a Stack is in the page, so the reader sees
@@ -1123,7 +1202,9 @@ def _static_menu(objective, rules, knob, values, x0, steps):
     links = [w.jslink((menu, "index"), (stack, "selected_index")),
              w.jslink((menu, "index"), (controls, "selected_index"))]
     links += [w.jslink((slider, "index"), (row, "selected_index")) for slider, row in zip(sliders, rows)]
-    box = w.VBox([menu, controls, stack])
+    box = _widget_classes()[1]([menu, controls, stack])
     box.menu, box.sliders, box.links, box.frames, box.runs = menu, sliders, links, frames, runs
+    first = next(iter(rules))
+    box.still = frames[first, values[first][sliders[0].index]]
     _sizes(box)
     return box

@@ -24,7 +24,7 @@ from optlib.objectives import (  # noqa: E402
     rosenbrock,
     saddle,
 )
-from optlib.plotting import color_for, compare, contour, loss_curves, plot_1d, trajectory  # noqa: E402
+from optlib.plotting import color_for, compare, contour, curves, loss_curves, plot_1d, style_for, trajectory  # noqa: E402
 from optlib.runner import minimize  # noqa: E402
 
 
@@ -219,8 +219,8 @@ def test_compare_with_a_custom_window():
 
 
 def test_public_names():
-    assert set(plotting.__all__) == {"color_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d", "compare",
-                                     "rate_vs_lr"}
+    assert set(plotting.__all__) == {"color_for", "style_for", "contour", "trajectory", "loss_curves", "curves", "plot_1d",
+                                     "compare", "rate_vs_lr"}
 
 
 def test_rate_vs_lr_draws_theory_experiment_and_marks():
@@ -254,3 +254,83 @@ def test_curves_draw_measured_solid_and_predicted_dashed_in_the_same_color():
         curves({"a": t}, {"c": t})
     with pytest.raises(TypeError, match="dicts of name"):
         curves([t])
+
+
+# ------------------------------------------------------- not by color alone
+
+def _look(line):
+    """What tells a line apart without its color: line style and marker."""
+    return (str(line.get_linestyle()), line.get_marker() if line.get_marker() not in (None, "None", "") else None)
+
+
+def _named_lines(ax):
+    """The lines of ``ax`` that carry a legend label (not minimizer stars, starts, ends, predictions)."""
+    return [line for line in ax.lines if not line.get_label().startswith("_")]
+
+
+def assert_distinct(ax):
+    """No two named lines in ``ax`` look alike without their color (line style and
+    marker), nor share a color while the palette has colors to spare."""
+    lines = _named_lines(ax)
+    assert len(lines) >= 2
+    for i, a in enumerate(lines):
+        for b in lines[i + 1:]:
+            what = f"{a.get_label()!r} and {b.get_label()!r}"
+            assert _look(a) != _look(b), f"{what} differ only in color: both {_look(a)}"
+            if len(lines) <= len(plotting.PALETTE):
+                assert a.get_color() != b.get_color(), f"{what} share a color"
+
+
+FAMILIES = ["GD", "momentum", "Nesterov", "AdaGrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Adamax", "NAdam"]
+
+
+def test_style_for_is_fixed_per_family_and_distinct_across_families():
+    assert style_for("Adam, lr=0.1") == style_for("adam") == style_for("ADAM")
+    assert style_for("my method") == style_for("my method")  # stable for unknown names
+    looks = {tuple(map(str, style_for(name).values())) for name in FAMILIES}
+    assert len(looks) == len(FAMILIES)  # one color, line style and marker per family
+    assert all(style_for(name)["marker"] not in ("s", "X", "*") for name in FAMILIES)  # start, end, minimizer
+
+
+@pytest.mark.parametrize("names", [
+    FAMILIES,
+    ["adam lr=0.1", "adam lr=0.01", "adam lr=0.001"],  # one family three times
+    ["B = 1", "B = 8", "B = 64", "B = n = 1797"],  # no family: hashed
+    FAMILIES + ["AMSGrad", "SGD, lr=0.1", "momentum 0.99"],  # more lines than colors
+], ids=["families", "same-family", "unknown", "many"])
+def test_two_curves_in_one_axes_never_share_color_and_style(names):
+    f = rosenbrock()
+    runs = {name: minimize(optlib.sgd(lr=1e-4 * (i + 1)), f, [-1.0, 1.0], 30) for i, name in enumerate(names)}
+    ax = loss_curves(runs)
+    assert_distinct(ax)
+    render(ax.figure)
+    ax = curves({name: t.losses for name, t in runs.items()})
+    assert_distinct(ax)
+    assert all(line.get_linestyle() == "-" for line in ax.lines)  # solid: measured; dashed is kept for predictions
+    ax = curves({name: t.losses for name, t in runs.items()}, {name: t.losses for name, t in runs.items()})
+    assert_distinct(ax)
+    render(ax.figure)
+    ax = contour(f)
+    for name, t in runs.items():
+        trajectory(t, ax, label=name)
+    fig, _ = compare(f, {name: optlib.sgd(lr=1e-4) for name in names}, [-1.0, 1.0], 5)
+    for ax in fig.axes:
+        assert_distinct(ax)
+    render(fig)
+
+
+def test_plot_1d_runs_differ_in_style_too():
+    f = nonconvex_1d()
+    runs = {name: minimize(optlib.sgd(lr=lr), f, [1.8], 10) for name, lr in (("GD", 0.05), ("GD 0.1", 0.1))}
+    assert_distinct(plot_1d(f, runs))
+
+
+def test_a_frame_draws_its_runs_in_distinct_styles():
+    from optlib.widgets import Frame
+
+    labels = ["GD", "momentum", "Adam"]
+    frame = Frame(ill_conditioned(), 10, label=labels)
+    for part in ("path", "loss"):
+        lines = [frame.artists[label][part] for label in labels]
+        looks = {_look(line) for line in lines}
+        assert len(looks) == len(lines) and len({line.get_color() for line in lines}) == len(lines), part

@@ -14,22 +14,43 @@ each page the test checks that
 - every exercise solution is folded away until its toggle is clicked;
 - the source-download links (the download button) resolve.
 
+The student edition (`make book-student`, _build/student-site/html) must
+hold no solution at all. The text of every solution in the book (snippets
+collected by tests/solution_text.py from the chapters and pages themselves)
+is looked for in every file of that site, and must be found in the normal
+site (so the snippets are real); the words only solutions use must be in the
+normal site's search index and not in the student site's; the API page
+shows only what each exercise check checks; every page of the student site
+is opened in Chromium, where no solution element may be reachable and the
+download button must serve the chapter's student notebook (`make
+student`'s), without solutions. Those tests skip, saying why, when the
+student site has not been built; `make test` builds it. Neither site may
+name the paths of the machine that built it.
+
 Build the site first (`make book`); the module is skipped when the site or
 Chromium is missing.
 """
 
+import contextlib
 import functools
 import http.server
+import importlib.util
+import json
 import re
 import tempfile
 import threading
+import zlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import nbformat
 import pytest
+
+import solution_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
+STUDENT_SITE = ROOT / "_build" / "student-site" / "html"
 CHROMIUM = Path("/usr/bin/chromium")
 
 if not CHROMIUM.exists():
@@ -105,16 +126,22 @@ def _console_allowed(message):
     return _allowed("console", text)
 
 
-def _pages():
+def _pages(site=SITE):
     skip = {"_static", "_sources", "_images"}
     return sorted(
-        p.relative_to(SITE).as_posix()
-        for p in SITE.rglob("*.html")
-        if not skip.intersection(p.relative_to(SITE).parts)
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if not skip.intersection(p.relative_to(site).parts)
     )
 
 
 PAGES = _pages()
+HAS_STUDENT_SITE = (STUDENT_SITE / "index.html").exists()
+STUDENT_PAGES = _pages(STUDENT_SITE) if HAS_STUDENT_SITE else []
+needs_student_site = pytest.mark.skipif(
+    not HAS_STUDENT_SITE,
+    reason=f"no student edition of the site at {STUDENT_SITE.relative_to(ROOT)}; run `make book-student` (`make test` does)",
+)
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -122,16 +149,30 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url():
-    handler = functools.partial(_QuietHandler, directory=str(SITE))
+@contextlib.contextmanager
+def _serve(folder):
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def base_url():
+    with _serve(SITE) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def student_url():
+    with _serve(STUDENT_SITE) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -351,3 +392,226 @@ def test_page(visit, base_url, path):
     page.wait_for_load_state("networkidle")
     visit.check_offline()
     visit.check_errors()
+
+
+# ---- the student edition: no solution anywhere ------------------------------
+
+SOLUTIONS = solution_text.collect()
+# Files that are not text (images, fonts); everything else is read.
+_BINARY = {".png", ".jpg", ".jpeg", ".gif", ".ico", ".webp", ".woff", ".woff2", ".ttf", ".eot", ".otf", ".pdf", ".zip"}
+# Markup only a solution makes (not in stylesheets: sphinx-exercise's styles `.solution`);
+# in notebooks, solution markup of any kind (a page may show it: how-to-use.md does).
+_SOLUTION_MARKUP = [
+    (re.compile(r"""class=["'][^"']*\bsolution\b"""), "a solution admonition"),
+    (re.compile(r"Solution to Exercise"), "a solution's title"),
+]
+_SOLUTION_MARKUP_IN_NOTEBOOKS = [
+    (re.compile(r"\{solution(?:-start|-end)?\}"), "a solution directive"),
+    (re.compile(r"(BEGIN|END) SOLUTION"), "nbgrader's solution markers"),
+]
+
+
+@functools.cache
+def _site_files(site):
+    """{path in the site: (raw text, normalized text)} for every text file of a built site."""
+    files = {}
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix.lower() in _BINARY:
+            continue
+        rel = path.relative_to(site).as_posix()
+        if path.suffix == ".inv":  # Sphinx's inventory: 4 header lines, then zlib
+            data = path.read_bytes()
+            head = data.split(b"\n", 4)
+            raw = b"\n".join(head[:4]).decode() + "\n" + zlib.decompress(head[4]).decode(errors="replace")
+            files[rel] = (raw, solution_text.normalize(raw))
+        else:
+            files[rel] = (path.read_text(errors="replace"), solution_text.file_text(path))
+    return files
+
+
+def _snippets_in(text):
+    """Each (solution, snippet) whose snippet ``text`` (normalized) contains."""
+    return [(s, snippet) for s in SOLUTIONS for snippet in s.snippets if snippet in text]
+
+
+def test_every_solution_has_text_to_look_for():
+    assert len(SOLUTIONS) >= 8, f"only {len(SOLUTIONS)} solutions found in the book: is the parser broken?"
+    bare = [str(s) for s in SOLUTIONS if not s.snippets]
+    assert not bare, "solutions without a distinctive snippet (tests/solution_text.py):\n" + "\n".join(bare)
+
+
+def test_normal_site_shows_every_solution_snippet():
+    """The snippets are real: the normal site (make book) shows every one of them."""
+    files = _site_files(SITE)
+    everything = "\n".join(text for _, text in files.values())
+    missing = [f"{s}: {snippet!r}" for s in SOLUTIONS for snippet in s.snippets if snippet not in everything]
+    assert not missing, (
+        f"solution text not found in {SITE.relative_to(ROOT)} (a stale build? `make book`; or the snippets "
+        "are not what the site shows):\n" + "\n".join(missing)
+    )
+    assert "Solution to Exercise" in files["searchindex.js"][0], "the normal site's search index lists no solution"
+
+
+def _search_index(site):
+    raw = (site / "searchindex.js").read_text()
+    return json.loads(raw[raw.index("(") + 1 : raw.rindex(")")])
+
+
+@functools.cache
+def _solution_only_stems():
+    """The search terms (Sphinx's English stems) that only solutions' prose uses."""
+    from sphinx.search.en import SearchEnglish
+
+    lang = SearchEnglish({})
+
+    def stems(text):
+        return {lang.stem(w.lower()) for w in lang.split(text) if lang.word_filter(w)}
+
+    prose = "\n".join(text for s in SOLUTIONS for text in s.prose)
+    return stems(prose) - stems(solution_text.outside_solutions())
+
+
+def test_normal_search_index_finds_words_only_solutions_use():
+    """The search index of the normal site knows the solutions' words (so the next test can fail)."""
+    only = _solution_only_stems()
+    indexed = only & set(_search_index(SITE)["terms"])
+    assert len(only) >= 10 and len(indexed) >= 0.8 * len(only), (len(only), sorted(only - indexed))
+
+
+@needs_student_site
+def test_student_search_index_has_no_word_only_solutions_use():
+    index = _search_index(STUDENT_SITE)
+    leaked = _solution_only_stems() & (set(index["terms"]) | set(index["titleterms"]))
+    assert not leaked, f"the student site's search index has words only solutions use: {sorted(leaked)}"
+
+
+@needs_student_site
+def test_student_site_has_every_page():
+    pages = [p.relative_to(ROOT).with_suffix(".html").as_posix() for p in solution_text.book_pages()]
+    missing = [p for p in pages if not (STUDENT_SITE / p).is_file()]
+    assert not missing, f"pages missing from the student site: {missing}"
+
+
+@needs_student_site
+def test_student_site_says_it_has_no_solutions():
+    for path in STUDENT_PAGES:
+        if path == "index.html":
+            continue  # only redirects to the root page
+        raw = (STUDENT_SITE / path).read_text()
+        announcement = re.search(r'bd-header-announcement__content">([^<]*)<', raw)
+        assert announcement and "solutions are not" in announcement.group(1), f"{path}: no student-edition announcement"
+    intro = solution_text.file_text(STUDENT_SITE / "intro.html")
+    assert "Student edition This is the edition of the book without the solutions" in intro
+
+
+@needs_student_site
+def test_student_site_has_no_solution_anywhere():
+    """Every file (pages, search index, sources, notebooks, scripts, inventory): no solution text."""
+    leaks = []
+    for rel, (raw, text) in _site_files(STUDENT_SITE).items():
+        leaks += [f"{rel}: {s} ({snippet!r})" for s, snippet in _snippets_in(text)]
+        markup = [] if rel.endswith((".css", ".css.map")) else list(_SOLUTION_MARKUP)
+        markup += _SOLUTION_MARKUP_IN_NOTEBOOKS if rel.endswith(".ipynb") else []
+        leaks += [f"{rel}: {what} ({m.group(0)!r})" for rx, what in markup if (m := rx.search(raw))]
+    assert not leaks, f"solutions in the student site ({len(leaks)}):\n" + "\n".join(leaks[:50])
+
+
+_make_student_spec = importlib.util.spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+make_student = importlib.util.module_from_spec(_make_student_spec)
+_make_student_spec.loader.exec_module(make_student)
+
+
+@functools.cache
+def _student_notebook(page):
+    """What `make student` writes for a chapter (tools/make_student.py's conversion)."""
+    path = ROOT / page
+    nb = nbformat.read(path, as_version=4)
+    return make_student._converter().convert_notebook(nb, path, edition="student", strip=make_student.student_notebook)
+
+
+def _check_student_download(page, href):
+    response = page.request.get(href)
+    assert response.ok, f"download link {href} returned HTTP {response.status}"
+    source = urlsplit(href).path.split("/_sources/", 1)[1]
+    text = response.text()
+    readable = "\n".join(solution_text.json_strings(json.loads(text))) if source.endswith(".ipynb") else text
+    found = _snippets_in(solution_text.normalize(readable))
+    assert not found, f"{source}: solution text: " + "; ".join(f"{s} ({snippet!r})" for s, snippet in found)
+    if not source.endswith(".ipynb"):
+        assert "{solution" not in text, f"{source}: a solution directive"
+        return
+    nb = nbformat.reads(text, as_version=4)
+    for cell in nb.cells:
+        assert "BEGIN SOLUTION" not in cell.source and "END SOLUTION" not in cell.source, (source, cell.id)
+        if cell.cell_type == "code":
+            assert not cell.outputs, f"{source}: cell {cell.id} has outputs (students get none)"
+        else:
+            assert "{solution" not in cell.source and "Solution to" not in cell.source, (source, cell.id)
+    assert nb == _student_notebook(source), (
+        f"{source}: the download is not the notebook `make student` writes (stale? `make book-student`)"
+    )
+
+
+@needs_student_site
+@pytest.mark.parametrize("path", STUDENT_PAGES)
+def test_student_page(visit, student_url, path):
+    """In the browser: no solution reachable on the page; the download is the student notebook."""
+    page = visit.page
+    response = page.goto(student_url + path, wait_until="load")
+    assert response is not None and response.ok, f"{path}: HTTP {response and response.status}"
+    page.wait_for_load_state("networkidle")
+    visit.check_offline()
+
+    assert page.locator(".solution").count() == 0, "a sphinx-exercise solution on the page"
+    assert page.locator("details, .dropdown, .toggle-hidden").filter(has_text=re.compile("Solution")).count() == 0
+    assert page.get_by_text(re.compile("Solution to Exercise")).count() == 0
+    # all of the document's text, hidden (folded) parts and scripts included
+    everything = solution_text.normalize(page.evaluate("() => document.documentElement.textContent"))
+    found = _snippets_in(everything)
+    assert not found, "solution text in the page: " + "; ".join(f"{s} ({snippet!r})" for s, snippet in found)
+
+    hrefs = page.evaluate("() => Array.from(document.querySelectorAll('a[href*=\"_sources/\"]')).map(a => a.href)")
+    if path.startswith("chapters/"):
+        assert any(h.endswith(".ipynb") for h in hrefs), f"{path}: no notebook download"
+    for href in hrefs:
+        _check_student_download(page, href)
+
+    _check_math(page)
+    _check_widgets(page)
+    page.wait_for_load_state("networkidle")
+    visit.check_offline()
+    visit.check_errors()
+
+
+@pytest.mark.parametrize("site", [SITE, STUDENT_SITE], ids=["site", "student site"])
+def test_no_file_names_this_machines_paths(site):
+    """Outputs, sources and downloads carry no path of the machine that built them."""
+    if not (site / "index.html").exists():
+        pytest.skip(f"no site at {site.relative_to(ROOT)}")
+    local = [str(ROOT), str(ROOT.resolve())]
+    found = [rel for rel, (raw, _) in _site_files(site).items() if any(p in raw for p in local)]
+    assert not found, f"files naming {ROOT}: {found}"
+
+
+def _check_docs(site):
+    """{object id: its description's HTML} for each optlib.checks object on the API page
+    (up to the parameter list that autodoc adds from the type hints)."""
+    raw = (site / "api.html").read_text()
+    docs = re.findall(r'<dt class="sig[^"]*" id="(optlib\.checks[^"]*)">.*?</dt>\s*<dd>(.*?)</dd>', raw, re.S)
+    return {name: body.split('<dl class="field-list')[0] for name, body in docs}
+
+
+def _more_than_a_summary(body):
+    return body.count("<p>") > 1 or '<div class="doctest' in body or '<div class="highlight' in body
+
+
+@needs_student_site
+def test_student_api_page_shows_only_what_each_check_checks():
+    """The checks' docstrings give answers away (a doctest of the right answer,
+    "The answer is ..."): the student site keeps only their first paragraph."""
+    normal, student = _check_docs(SITE), _check_docs(STUDENT_SITE)
+    assert len(student) >= 10 and student.keys() == normal.keys()
+    longer = [name for name, body in student.items() if _more_than_a_summary(body)]
+    assert not longer, f"optlib.checks docs with more than a summary on the student site: {longer}"
+    # ... which the normal site shows in full (so this test can fail)
+    assert sum(_more_than_a_summary(body) for body in normal.values()) >= 10

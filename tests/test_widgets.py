@@ -448,6 +448,11 @@ def test_both_sliders_switch_frames_in_headless_chromium(tmp_path):
             expect_frame(page, box, (a, b), f"lr={a}, beta={b}")
 
         expect(0.1, 0.9)  # where the rules were configured
+        # The frame's text alternative is its <img>'s title (ipywidgets writes no alt).
+        titles = page.evaluate("Array.from(document.querySelectorAll('img'))"
+                               ".filter(i => i.offsetParent !== null).map(i => i.title)")
+        want = box.children[-1].children[lrs.index(0.1)].children[betas.index(0.9)].tooltip
+        assert titles == [want] and want.startswith("Paths of GD and momentum on the contours of")
         press(0, "Home")
         press(1, "Home")
         for i, a in enumerate(lrs):
@@ -887,3 +892,49 @@ def test_menu_switches_rules_and_frames_in_headless_chromium(tmp_path):
         choose("momentum")
         expect("momentum", 1e-4)
     assert not errors, errors
+
+
+# ---------------------------------------------------------------- where no widget can be drawn
+
+def _frames_and_images(box):
+    stack = box.children[-1]
+    return [img for row in stack.children for img in (row.children if isinstance(row, ipywidgets.Stack) else [row])]
+
+
+@pytest.mark.parametrize("which", ["one-slider", "grid", "menu"])
+def test_static_playground_offers_its_first_frame_as_png_and_each_frame_a_text_alternative(which, grid_box, menu_box):
+    """A PDF (or any viewer without widgets) gets the frame the slider shows first as
+    image/png; the widget view stays, for Jupyter and the web page."""
+    box = {"one-slider": static_playground(VALLEY, lrs=[0.05, 0.4], x0=X0, steps=10),
+           "grid": grid_box, "menu": menu_box}[which]
+    bundle = box._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+    assert base64.b64decode(bundle["image/png"]) == box.still
+    stack = box.children[-1]
+    shown = stack.children[stack.selected_index]
+    if isinstance(shown, ipywidgets.Stack):
+        shown = shown.children[shown.selected_index]
+    assert shown.value == box.still  # the frame the page shows before any slider moves
+    images = _frames_and_images(box)
+    assert sorted(bytes(img.value) for img in images) == sorted(bytes(png) for png in box.frames.values())
+    for img in images:
+        alt = img.tooltip
+        assert alt.startswith("Path") and "on the contours of" in alt and "against step k" in alt
+        assert img.description == ""  # so ipywidgets' image view writes the tooltip as the <img>'s title
+    assert len({img.tooltip for img in images}) == len(images)  # each says how its own runs ended
+
+
+def test_frame_alt_names_every_run_and_how_it_ended():
+    from optlib.widgets import frame_alt
+
+    alt = frame_alt(ROSEN, {"SGD": "η = 0.001 — after 40 steps: f = 3.1", "Adam": "η = 3 — diverged after 7 steps"})
+    assert alt.startswith(f"Paths of SGD and Adam on the contours of {ROSEN.name} (left) and their")
+    assert alt.endswith("SGD: η = 0.001 — after 40 steps: f = 3.1. Adam: η = 3 — diverged after 7 steps.")
+
+
+def test_live_playground_image_has_a_text_alternative_that_follows_the_sliders():
+    pg = Playground(optimizer=optlib.sgd, lr=0.1)
+    before = pg.image.tooltip
+    assert before.startswith("Path of sgd on the contours of") and "η = 0.1" in before
+    pg.lr.value = 0.3
+    assert pg.image.tooltip != before and "η = 0.3" in pg.image.tooltip
