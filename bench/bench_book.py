@@ -20,11 +20,18 @@ Prints one table:
 
 Run: .venv/bin/python bench/bench_book.py   (or `make bench`, which also runs
 bench/bench_torch_adapter.py). Needs _assets/ (`make assets`) for the site build.
+
+``--chapters-only --save bench/notebook_times.json`` times only the chapters
+(each executed twice, the smaller time kept) and saves them with a
+description of the machine: the run times the instructor's guide quotes
+(tools/make_guide.py reads that file).
 """
 
+import argparse
 import importlib.util
 import json
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -50,7 +57,7 @@ def timed(fn, *args, **kwargs):
     return time.perf_counter() - t0, result
 
 
-def execute_copies(tmp):
+def execute_copies(tmp, times=None):
     rows = []
     for path in CHAPTERS:
         copy = tmp / path.name
@@ -59,6 +66,8 @@ def execute_copies(tmp):
             seconds, nb = timed(execute_notebooks.execute, copy, cwd=path.parent)
             nbformat.write(nb, copy)
             status = ""
+            if times is not None:
+                times[path.name] = min(seconds, times.get(path.name, seconds))
         except Exception as err:  # report and go on: the other rows still mean something
             seconds, status = float("nan"), f"FAILED: {type(err).__name__}"
         rows.append((f"execute {path.relative_to(ROOT)}", f"{seconds:.1f} s", status))
@@ -153,7 +162,39 @@ def slider_latency():
     return rows
 
 
+def cpu_name():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def save_chapter_times(path):
+    times = {}
+    with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
+        for _ in range(2):
+            rows = execute_copies(Path(tmp), times)
+    machine = {"cpu": cpu_name(), "cores": os.cpu_count(), "python": platform.python_version()}
+    Path(path).write_text(json.dumps({"machine": machine, "seconds": {k: round(v, 1) for k, v in times.items()}},
+                                     indent=2) + "\n")
+    for what, t, note in rows:
+        print(f"{what}  {t}  {note}".rstrip())
+    print(f"saved to {path}")
+
+
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--chapters-only", action="store_true", help="time only the chapters' execution")
+    parser.add_argument("--save", help="with --chapters-only: write the times to this JSON file")
+    args = parser.parse_args()
+    if args.chapters_only:
+        if not args.save:
+            parser.error("--chapters-only needs --save FILE")
+        save_chapter_times(args.save)
+        return
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-book-") as tmp:
         tmp = Path(tmp)

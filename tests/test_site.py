@@ -342,6 +342,70 @@ def _check_kernel_free_sliders(page):
         assert after[0] != before[0] and len(after[1]) == 1, (before, after)
 
 
+_VISIBLE_FRAMES_JS = """async (area) => {
+  const shown = Array.from(area.querySelectorAll('img'))
+      .filter(i => i.offsetParent !== null && i.getBoundingClientRect().height > 0);
+  const out = [];
+  for (const img of shown) {  // the bytes: a widget image's src is a fresh blob: URL per view
+    const bytes = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let h = 0;
+    for (const b of bytes) h = (Math.imul(h, 31) + b) | 0;
+    out.push(bytes.length + ':' + h);
+  }
+  return out;
+}"""
+
+
+def _check_menu_playgrounds(page):
+    """A kernel-free playground with a menu (static_playground(..., menu=True)): every
+    option shows one slider and one frame of its own, its slider switches that rule's
+    frames, and each slider keeps its position while other rules are shown."""
+    areas = (page.locator(".widget-subarea").filter(has=page.locator("select"))
+             .filter(has=page.locator(".noUi-handle")).filter(has=page.locator("img")))
+    for i in range(areas.count()):
+        area = areas.nth(i)
+        select = area.locator("select").first
+        options = select.locator("option").all_inner_texts()
+        seen, readouts = [], {}
+
+        def frames():
+            return area.evaluate(_VISIBLE_FRAMES_JS)
+
+        def wait_for_new(old, what):
+            for _ in range(100):
+                now = frames()
+                if len(now) == 1 and now[0] not in old:
+                    return now[0]
+                page.wait_for_timeout(50)
+            pytest.fail(f"menu playground: {what} did not show a new frame (saw {len(now)} frames)")
+
+        for j, label in enumerate(options):
+            if j:
+                select.select_option(label=label)
+            frame = frames()[0] if not j else None
+            if j:
+                frame = wait_for_new(seen, f"choosing {label!r}")
+            assert len(frames()) == 1 and area.locator(".noUi-handle").count() == 1, label
+            seen.append(frame)
+            readout = area.locator(".widget-readout").first
+            handle = area.locator(".noUi-handle").first
+            before = readout.inner_text()
+            handle.scroll_into_view_if_needed()
+            handle.focus()
+            page.keyboard.press("End")
+            if readout.inner_text() == before:  # it started at its last value
+                page.keyboard.press("Home")
+            if readout.inner_text() != before:  # (a rule with one value has nothing to move)
+                seen.append(wait_for_new(seen, f"moving {label!r}'s slider"))
+            readouts[label] = readout.inner_text()
+        if len(options) > 1:  # back to the first rule: its slider where it was left
+            select.select_option(label=options[0])
+            page.wait_for_function(
+                "([area, want]) => { const r = area.querySelector('.widget-readout'); return r && r.innerText === want; }",
+                arg=[area.element_handle(), readouts[options[0]]], timeout=5_000)
+    return areas.count()
+
+
 def _check_solutions(page):
     solutions = page.locator("div.solution.admonition")
     for i in range(solutions.count()):
@@ -373,6 +437,10 @@ def test_site_has_pages():
     assert "intro.html" in PAGES and len(PAGES) >= 5, PAGES
 
 
+# Pages whose kernel-free playground chooses the optimizer from a menu.
+MENU_PAGES = ["chapters/09_putting_it_together.html"]
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page(visit, base_url, path):
     page = visit.page
@@ -384,6 +452,9 @@ def test_page(visit, base_url, path):
     _check_math(page)
     _check_widgets(page)
     _check_kernel_free_sliders(page)
+    menus = _check_menu_playgrounds(page)
+    if path in MENU_PAGES:
+        assert menus, f"{path}: its playground with a menu of optimizers did not render"
     _check_solutions(page)
     _check_downloads(page)
     broken = page.evaluate(_IMAGES_JS)
