@@ -554,7 +554,8 @@ def _cell_markdown(impl, framework, notes, marks):
     lines = [f"`{name}({select})`"]
     if impl.defaults:
         lines.append(", ".join(f"`{k}={_text(v) if v is not REQUIRED else 'required'}`" for k, v in impl.defaults.items()))
-    text = "<br>".join(lines)
+    # ": " rather than a line break: <br> is HTML, which the PDF (LaTeX) drops.
+    text = ": ".join(lines)
     if framework in ("optlib", "torch"):
         if impl.note:
             notes.append(f"{_TITLES[framework]} `{name}`: {impl.note}.")
@@ -578,7 +579,7 @@ def to_markdown(columns=COLUMNS, notes=True):
     say where each differs from torch and which optlib call reproduces it.
 
     >>> print(to_markdown(["optimizer", "memory", "keras"], notes=False).splitlines()[3])
-    | SGD + momentum | 1 | `SGD(momentum=0.9)`<br>`learning_rate=0.01` |
+    | SGD + momentum | 1 | `SGD(momentum=0.9)`: `learning_rate=0.01` |
     """
     columns = list(columns)
     for c in columns:
